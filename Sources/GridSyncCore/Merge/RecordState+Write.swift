@@ -1,0 +1,37 @@
+extension RecordState {
+    /// Builds the change a replica makes when it sets `fields` on this record, and applies it.
+    ///
+    /// Each written field gets the replica's next counter, and the change supersedes exactly
+    /// the values of those fields this replica holds now. Fields not written are untouched,
+    /// which is what lets another worker's edit of a different field merge cleanly.
+    ///
+    /// A write to a record this replica has seen deleted supersedes the delete: that is a
+    /// re-creation, decided by someone who saw the delete, not a conflict.
+    ///
+    /// A field that is in conflict is replaced outright, siblings and all; callers that must
+    /// leave conflicts to the command centre check ``conflictingFields`` first.
+    public mutating func write(
+        _ fields: [FieldPath: FieldValue], by replica: ReplicaID, id: ChangeID, record: RecordKey,
+        alsoSuperseding extra: [Dot] = []
+    ) -> Change {
+        var nextClock = clock
+        var writes: [FieldPath: FieldWrite] = [:]
+        var superseded = Set(extra)
+        // Writing to a record one has seen deleted brings it back deliberately: the delete is
+        // superseded rather than left to contest the new values as a conflict.
+        if fields[.deleted] == nil { superseded.formUnion(entries[.deleted]?.keys ?? [:].keys) }
+        for path in fields.keys.sorted() {
+            writes[path] = FieldWrite(dot: nextClock.increment(replica), value: fields[path]!)
+            superseded.formUnion(entries[path]?.keys ?? [:].keys)
+        }
+        let change = Change(id: id, record: record, clock: nextClock, supersedes: superseded.sorted(), writes: writes)
+        apply(change)
+        return change
+    }
+
+    /// Builds the change that deletes this record, superseding every value this replica has seen.
+    public mutating func delete(by replica: ReplicaID, id: ChangeID, record: RecordKey) -> Change {
+        let everything = entries.values.flatMap(\.keys)
+        return write([.deleted: .bool(true)], by: replica, id: id, record: record, alsoSuperseding: everything)
+    }
+}

@@ -1,0 +1,83 @@
+/// How the command centre settles a record in conflict.
+public enum Resolution: Hashable, Sendable {
+    /// Take one writer's side: its value for every conflicting field, and its delete if it deleted.
+    case keep(ReplicaID)
+    /// Set the conflicting fields explicitly (and optionally others); the record is kept.
+    case set([FieldPath: FieldValue])
+    /// Keep the delete, superseding every edit.
+    case delete
+}
+
+/// Why a resolution could not be built.
+public struct ResolutionError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable, Codable {
+        case notInConflict = "not_in_conflict"
+        case unknownSibling = "unknown_sibling"
+        case missingChoice = "missing_choice"
+    }
+
+    public let code: Code
+    public let message: String
+
+    public var description: String { message }
+}
+
+/// One side of a conflict: what a single replica wrote to the contested fields.
+public struct Sibling: Hashable, Sendable, Codable {
+    public let replica: ReplicaID
+    /// This side's value for each contested field it wrote, with the dot that wrote it.
+    public let values: [FieldPath: FieldWrite]
+    /// True when this side deleted the record.
+    public let deletes: Bool
+}
+
+extension RecordState {
+    /// The sides of the current conflict, one per replica that wrote a contested value.
+    public var siblings: [Sibling] {
+        let contested = conflictingDots
+        var byReplica: [ReplicaID: [FieldPath: FieldWrite]] = [:]
+        for (path, values) in entries {
+            for (dot, value) in values where contested.contains(dot) {
+                byReplica[dot.replica, default: [:]][path] = FieldWrite(dot: dot, value: value)
+            }
+        }
+        return byReplica.keys.sorted().map { replica in
+            var values = byReplica[replica]!
+            let deletes = values.removeValue(forKey: .deleted)?.value == .bool(true)
+            return Sibling(replica: replica, values: values, deletes: deletes)
+        }
+    }
+
+    /// Builds the change that settles the conflict, and applies it.
+    ///
+    /// The change's clock extends this state's clock, so it dominates every sibling and
+    /// travels to every terminal like any other edit.
+    public mutating func resolve(
+        _ resolution: Resolution, by replica: ReplicaID, id: ChangeID, record: RecordKey
+    ) throws(ResolutionError) -> Change {
+        guard isInConflict else {
+            throw ResolutionError(code: .notInConflict, message: "the record is not in conflict")
+        }
+        var choices: [FieldPath: FieldValue]
+        switch resolution {
+        case .delete:
+            return delete(by: replica, id: id, record: record)
+        case .keep(let side):
+            guard let sibling = siblings.first(where: { $0.replica == side }) else {
+                throw ResolutionError(code: .unknownSibling, message: "\(side) is not a side of this conflict")
+            }
+            if sibling.deletes { return delete(by: replica, id: id, record: record) }
+            choices = sibling.values.filter { conflictingFields.contains($0.key) }.mapValues(\.value)
+        case .set(let values):
+            choices = values
+        }
+        let undecided = conflictingFields.filter { choices[$0] == nil }
+        guard undecided.isEmpty else {
+            throw ResolutionError(
+                code: .missingChoice,
+                message: "choose a value for: " + undecided.map(\.rawValue).joined(separator: ", "))
+        }
+        if isTombstoned { choices[.deleted] = .bool(false) }
+        return write(choices, by: replica, id: id, record: record)
+    }
+}

@@ -1,0 +1,39 @@
+/// Why a record or change was refused, precise enough for a terminal to show and a script to match.
+///
+/// Messages name the field and the rule, never the offending value: the value may be an ID
+/// number or a phone, and household personal data must not reach logs or error envelopes.
+public struct ValidationError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A stable, machine-readable reason. New codes can be added without breaking callers.
+    public struct Code: RawRepresentable, Hashable, Sendable, Codable {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        public static let missing = Code(rawValue: "missing_field")
+        public static let wrongType = Code(rawValue: "wrong_type")
+        public static let unknownField = Code(rawValue: "unknown_field")
+        public static let malformedGridPath = Code(rawValue: "malformed_grid_path")
+        public static let coordinateOutOfRange = Code(rawValue: "coordinate_out_of_range")
+        public static let malformedIDNumber = Code(rawValue: "malformed_id_number")
+        public static let malformedPhone = Code(rawValue: "malformed_phone")
+        public static let endBeforeStart = Code(rawValue: "end_before_start")
+        public static let tooLong = Code(rawValue: "text_too_long")
+        public static let tooMany = Code(rawValue: "collection_too_large")
+        public static let malformedID = Code(rawValue: "malformed_id")
+        public static let malformedClock = Code(rawValue: "malformed_clock")
+        public static let immutableElement = Code(rawValue: "immutable_element")
+        public static let outOfRange = Code(rawValue: "out_of_range")
+    }
+
+    public let code: Code
+    /// The field path the rule applies to, such as `members/3f2a…` or `end`.
+    public let field: String
+    public let message: String
+
+    public init(_ code: Code, field: String, _ message: String) {
+        self.code = code
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue) at \(field): \(message)" }
+}
