@@ -6,7 +6,7 @@
 /// any order, any number of times, and every replica ends in the same state.
 ///
 /// Wire form: `Protocol/README.md`, section "Changes".
-public struct Change: Hashable, Sendable, Codable {
+public struct Change: Hashable, Sendable {
     /// Client-minted; the server answers a re-sent id with its first result.
     public let id: ChangeID
     public let record: RecordKey

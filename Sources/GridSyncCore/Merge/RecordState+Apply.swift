@@ -16,10 +16,42 @@ extension RecordState {
     public mutating func apply(_ change: Change) -> MergeOutcome {
         let alreadySeen = !change.writes.isEmpty && change.dots.allSatisfy(context.contains)
         let fastForward = change.clock.dominates(clock)
-        merge(RecordState(change))
+        join(change)
         if alreadySeen { return .stale }
-        if !conflictingDots.isDisjoint(with: change.dots) { return .conflict }
+        if takesPartInConflict(change) { return .conflict }
         return fastForward ? .applied : .merged
+    }
+
+    /// `merge(RecordState(change))`, without building the delta or revisiting untouched fields:
+    /// this runs once per change in every push.
+    private mutating func join(_ change: Change) {
+        if !change.supersedes.isEmpty {
+            let superseded = Set(change.supersedes)
+            for path in Array(entries.keys) {
+                let written = change.writes[path]?.dot
+                let before = entries[path]!
+                let after = before.filter { !superseded.contains($0.key) || $0.key == written }
+                if after.count != before.count { entries[path] = after.isEmpty ? nil : after }
+            }
+        }
+        for (path, write) in change.writes where !context.contains(write.dot) {
+            entries[path, default: [:]][write.dot] = write.value
+        }
+        for dot in change.supersedes { context.insert(dot) }
+        for dot in change.dots { context.insert(dot) }
+        clock.merge(change.clock)
+        clock.merge(context.clock)
+    }
+
+    /// True when a value this change wrote now stands beside a differing sibling, or beside a
+    /// delete it never saw.
+    private func takesPartInConflict(_ change: Change) -> Bool {
+        let survivors = change.writes.filter { entries[$0.key]?[$0.value.dot] != nil }
+        guard !survivors.isEmpty else { return false }
+        if hasDeleteConflict { return true }
+        return survivors.keys.contains { path in
+            path != .deleted && Set(entries[path]!.values).count > 1
+        }
     }
 
     /// Every dot taking part in a conflict: the siblings of each field with more than one distinct

@@ -8,11 +8,11 @@
 /// the same changes hold the same state whatever order the changes arrived in.
 public struct RecordState: Hashable, Sendable {
     /// Surviving values per field, keyed by the dot that wrote each.
-    public private(set) var entries: [FieldPath: [Dot: FieldValue]]
+    public internal(set) var entries: [FieldPath: [Dot: FieldValue]]
     /// Exactly which dots this state has seen, surviving or replaced.
-    public private(set) var context: CausalContext
+    public internal(set) var context: CausalContext
     /// Everything any writer of this state had seen: the clock the next writer extends.
-    public private(set) var clock: VectorClock
+    public internal(set) var clock: VectorClock
 
     public init() {
         self.init(entries: [:], context: .empty, clock: .empty)

@@ -25,7 +25,7 @@ public struct Household: SyncedRecord {
         .register("grid", GridPath.self),
         .register("address", Address.self),
         .register("type", HouseholdType.self),
-        .collection("members", Member.self, appendOnly: false, sortedBy: "name", maximumCount: 30),
+        .collection("members", Member.self, appendOnly: false, maximumCount: 30),
         .register("notes", String.self, required: false),
     ])
 

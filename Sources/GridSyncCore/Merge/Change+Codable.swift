@@ -1,0 +1,64 @@
+/// The wire form is flat, so a change reads on one screen:
+/// ```json
+/// {"id":"c-81f2","kind":"household","recordId":"hh-0192","clock":{"dev-0042":3},
+///  "supersedes":["dev-0042:2"],"writes":{"notes":{"dot":"dev-0042:3","value":"moved out"}}}
+/// ```
+extension Change: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case id, kind, recordId, clock, supersedes, writes
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try container.decode(ChangeID.self, forKey: .id),
+            record: RecordKey(
+                kind: try container.decode(RecordKind.self, forKey: .kind),
+                id: try container.decode(RecordID.self, forKey: .recordId)),
+            clock: try container.decode(VectorClock.self, forKey: .clock),
+            supersedes: try container.decodeIfPresent([Dot].self, forKey: .supersedes) ?? [],
+            writes: try container.decode([FieldPath: FieldWrite].self, forKey: .writes))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(record.kind, forKey: .kind)
+        try container.encode(record.id, forKey: .recordId)
+        try container.encode(clock, forKey: .clock)
+        try container.encode(supersedes.sorted(), forKey: .supersedes)
+        try container.encode(writes, forKey: .writes)
+    }
+}
+
+extension Change {
+    /// Structural rules a change must meet before it may touch a record: at least one write,
+    /// every write's dot by one replica and within the change's clock, nothing superseded that
+    /// the clock has not seen. A change that breaks them could not have come from a replica
+    /// following the protocol, and merging it could corrupt the record for everyone.
+    public func checkStructure() throws {
+        guard let first = writes.first?.value.dot else {
+            throw ValidationError(.missing, field: "writes", "a change writes at least one field")
+        }
+        for (path, write) in writes {
+            guard write.dot.replica == first.replica else {
+                throw ValidationError(.malformedClock, field: path.rawValue, "all writes of a change come from one replica")
+            }
+            guard clock.contains(write.dot) else {
+                throw ValidationError(.malformedClock, field: path.rawValue, "the change's clock must include every dot it writes")
+            }
+        }
+        guard Set(dots).count == writes.count else {
+            throw ValidationError(.malformedClock, field: "writes", "each write needs a dot of its own")
+        }
+        if let unseen = supersedes.first(where: { !clock.contains($0) }) {
+            throw ValidationError(.malformedClock, field: "supersedes", "supersedes \(unseen), which the clock has not seen")
+        }
+        if let deleted = writes[.deleted], writes.count > 1, deleted.value == .bool(true) {
+            throw ValidationError(.unknownField, field: "_deleted", "a delete writes nothing else")
+        }
+    }
+
+    /// The replica that made this change.
+    public var author: ReplicaID? { writes.first?.value.dot.replica }
+}

@@ -1,0 +1,66 @@
+import GridSyncCore
+
+/// `GET /v1/pull?cursor=…&limit=…`: records changed since the cursor, in the device's scope.
+/// `Protocol/README.md`, "Pull".
+///
+/// Pull is state-based: each record arrives whole, with every sibling and its causal context,
+/// and the device joins it into its replica. Re-applying a page is harmless, so a pull cut
+/// off mid-page simply repeats from the last cursor the device stored.
+public struct PullResponse: Codable, Sendable, Hashable {
+    public var records: [RecordEnvelope]
+    /// Opaque; store it once the page's records are stored, and send it next time.
+    public var cursor: String
+    /// True when another page is ready now.
+    public var hasMore: Bool
+    public var scope: ScopeReport
+
+    public init(records: [RecordEnvelope], cursor: String, hasMore: Bool, scope: ScopeReport) {
+        self.records = records
+        self.cursor = cursor
+        self.hasMore = hasMore
+        self.scope = scope
+    }
+}
+
+/// One record as the server holds it.
+public struct RecordEnvelope: Codable, Sendable, Hashable {
+    public var kind: RecordKind
+    public var id: RecordID
+    /// The grids the record belongs to: one, or more while its grid field is in conflict.
+    public var grids: [GridPath]
+    /// The server's change-log position of this version.
+    public var seq: Int64
+    public var state: RecordState
+    /// True while the record waits for the command centre: show it as under review.
+    public var inConflict: Bool
+    public var deleted: Bool
+
+    public init(kind: RecordKind, id: RecordID, grids: [GridPath], seq: Int64, state: RecordState) {
+        self.kind = kind
+        self.id = id
+        self.grids = grids
+        self.seq = seq
+        self.state = state
+        self.inConflict = state.isInConflict
+        self.deleted = state.isDeleted
+    }
+
+    public var key: RecordKey { RecordKey(kind: kind, id: id) }
+}
+
+/// The device's scope now, and how it moved since the cursor was issued.
+public struct ScopeReport: Codable, Sendable, Hashable {
+    public var grids: [GridPath]
+    /// Grids newly in scope: their records arrive in this and following pages.
+    public var entered: [GridPath]
+    /// Grids no longer in scope: purge their records, keeping unsent local work.
+    public var left: [GridPath]
+
+    public init(grids: [GridPath], entered: [GridPath] = [], left: [GridPath] = []) {
+        self.grids = grids
+        self.entered = entered
+        self.left = left
+    }
+
+    public var changed: Bool { !entered.isEmpty || !left.isEmpty }
+}

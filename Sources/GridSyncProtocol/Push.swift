@@ -1,0 +1,91 @@
+import GridSyncCore
+
+/// `POST /v1/push`: a batch of changes from a device's outbox, oldest first.
+/// `Protocol/README.md`, "Push".
+public struct PushRequest: Codable, Sendable, Hashable {
+    public var changes: [Change]
+    /// What the device reports about itself, for the command centre's fleet view.
+    public var device: DeviceReport?
+
+    public init(changes: [Change], device: DeviceReport? = nil) {
+        self.changes = changes
+        self.device = device
+    }
+}
+
+/// A device's view of itself, sent with each push.
+public struct DeviceReport: Codable, Sendable, Hashable {
+    public var pendingChanges: Int
+    public var appVersion: String?
+
+    public init(pendingChanges: Int, appVersion: String? = nil) {
+        self.pendingChanges = pendingChanges
+        self.appVersion = appVersion
+    }
+}
+
+/// One result per change, in request order. The response is sent only once all of them are
+/// durable, so a result is a promise.
+public struct PushResponse: Codable, Sendable, Hashable {
+    public var results: [ChangeResult]
+
+    public init(results: [ChangeResult]) {
+        self.results = results
+    }
+}
+
+/// What became of one change. A re-sent change id gets its first result again.
+public struct ChangeResult: Codable, Sendable, Hashable {
+    public var changeId: ChangeID
+    public var outcome: ChangeOutcome
+    /// Set when `outcome` is `rejected`: why, permanently.
+    public var reason: RejectReason?
+    /// True when the record is in conflict after this change, whoever caused it.
+    public var recordInConflict: Bool
+
+    public init(changeId: ChangeID, outcome: ChangeOutcome, reason: RejectReason? = nil, recordInConflict: Bool = false) {
+        self.changeId = changeId
+        self.outcome = outcome
+        self.reason = reason
+        self.recordInConflict = recordInConflict
+    }
+}
+
+/// The merge's outcomes plus `rejected`, which the server decides before merging.
+public enum ChangeOutcome: String, Codable, Sendable, CaseIterable {
+    case applied, merged, stale, conflict, rejected
+
+    public init(_ outcome: MergeOutcome) {
+        switch outcome {
+        case .applied: self = .applied
+        case .merged: self = .merged
+        case .stale: self = .stale
+        case .conflict: self = .conflict
+        }
+    }
+}
+
+/// Why one change was refused. Retrying it will not help; the device parks it for a person.
+public struct RejectReason: Codable, Sendable, Hashable {
+    /// A ``ValidationError`` code, or one of the scope and structure codes below.
+    public var code: String
+    public var message: String
+    public var field: String?
+
+    public init(code: String, message: String, field: String? = nil) {
+        self.code = code
+        self.message = message
+        self.field = field
+    }
+
+    public init(_ error: ValidationError) {
+        self.init(code: error.code.rawValue, message: error.message, field: error.field)
+    }
+
+    /// The record's grid, old or new, is outside the device's scope.
+    public static let outOfScopeCode = "out_of_scope"
+    /// The change could not be read as a change.
+    public static let malformedChangeCode = "malformed_change"
+    /// The change would create a record without a required field.
+    public static let incompleteRecordCode = "incomplete_record"
+}

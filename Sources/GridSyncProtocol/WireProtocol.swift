@@ -1,0 +1,34 @@
+import GridSyncCore
+
+/// Version negotiation for the sync and admin APIs. `Protocol/README.md`, "Versions".
+///
+/// Every request carries `GridSync-Protocol: 1`. A server that does not speak the client's
+/// version answers 426 with the versions it does speak, so an old handset can tell its worker
+/// to update the app rather than fail in some obscure way.
+public enum WireProtocol {
+    /// The version this build speaks.
+    public static let version = 1
+    /// Versions this build's server accepts.
+    public static let supportedVersions = [1]
+    /// The request header that names the client's version.
+    public static let versionHeader = "GridSync-Protocol"
+    /// The request header a client may set to correlate logs; the server echoes or mints one.
+    public static let requestIDHeader = "X-Request-ID"
+}
+
+/// Limits a server enforces, published in the enrolment response and `/health` so clients can
+/// size batches before they hit them. `Protocol/README.md`, "Limits".
+public struct SyncLimits: Codable, Sendable, Hashable {
+    /// Changes in one push.
+    public var maxChangesPerPush: Int
+    /// Bytes in one request body.
+    public var maxBodyBytes: Int
+    /// Records in one pull page.
+    public var maxPullPage: Int
+
+    public init(maxChangesPerPush: Int = 500, maxBodyBytes: Int = 4 << 20, maxPullPage: Int = 500) {
+        self.maxChangesPerPush = maxChangesPerPush
+        self.maxBodyBytes = maxBodyBytes
+        self.maxPullPage = maxPullPage
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+@testable import GridSyncCore
+
+/// Realistic, entirely fictitious records. The ID number passes the GB 11643 checksum.
+enum Fixtures {
+    static let grid = GridPath("futian/shatou/community-03/grid-12")!
+    static let visitedAt = Date(timeIntervalSince1970: 1_795_000_000)
+
+    static let household = Household(
+        id: RecordID("hh-0192")!, grid: grid,
+        address: Address(building: "12栋", unit: "2单元", room: "301"), type: .rented,
+        members: [
+            Member(id: RecordID("m1")!, name: "王秀英", relation: .head, idNumber: "11010519491231002X",
+                   phone: "13800138000", tags: [.elderlyLivingAlone]),
+            Member(id: RecordID("m2")!, name: "李明", relation: .tenant, phone: "0755-83501234"),
+        ])
+
+    static let patrol = Patrol(
+        id: RecordID("pt-77")!, grid: grid, worker: "zhang.wei", startedAt: visitedAt,
+        endedAt: visitedAt.addingTimeInterval(3_600),
+        trackPoints: [
+            TrackPoint(id: RecordID("p2")!, position: Coordinate(latitude: 22.52, longitude: 114.05), recordedAt: visitedAt.addingTimeInterval(60)),
+            TrackPoint(id: RecordID("p1")!, position: Coordinate(latitude: 22.51, longitude: 114.05), recordedAt: visitedAt),
+        ],
+        findings: [Finding(id: RecordID("f1")!, category: .blockedFireExit, severity: .high,
+                           location: Coordinate(latitude: 22.52, longitude: 114.05),
+                           description: "消防通道堆放杂物", handledOnSpot: true, reportedAt: visitedAt)],
+        photos: [PhotoReference(id: RecordID("ph1")!, findingID: RecordID("f1")!, uri: "photo://pt-77/ph1.jpg")])
+
+    static let visit = HouseholdVisit(
+        id: RecordID("hv-5")!, grid: grid, householdID: household.id, visitor: "zhang.wei", visitedAt: visitedAt,
+        outcome: .met, peopleMet: [RecordID("m1")!],
+        needs: [Need(id: RecordID("n1")!, category: .elderlyCare, text: "需要助餐服务", handling: .escalated, raisedAt: visitedAt)],
+        followUpOn: CalendarDay("2026-12-01"))
+
+    static let log = VisitLog(
+        id: RecordID("vl-1")!, grid: grid, worker: "zhang.wei", day: CalendarDay("2026-11-24")!,
+        entries: [LogEntry(id: RecordID("e1")!, at: visitedAt, text: "上午巡查完毕")], summary: "走访 12 户")
+}
