@@ -7,26 +7,62 @@ let package = Package(
     products: [
         .library(name: "GridSyncCore", targets: ["GridSyncCore"]),
         .library(name: "GridSyncProtocol", targets: ["GridSyncProtocol"]),
+        .library(name: "GridSyncServer", targets: ["GridSyncServer"]),
+        .executable(name: "gridsync-server", targets: ["gridsync-server"]),
         .executable(name: "gridsync-bench", targets: ["gridsync-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Pure merge logic: no IO, no networking, no database.
         .target(name: "GridSyncCore"),
         // Versioned wire messages, specified in Protocol/.
         .target(name: "GridSyncProtocol", dependencies: ["GridSyncCore"]),
+        // The sync server as a library: HTTP routes, auth, scoping, and the store behind them.
+        .target(
+            name: "GridSyncServer",
+            dependencies: [
+                "GridSyncCore", "GridSyncProtocol",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .executableTarget(
+            name: "gridsync-server",
+            dependencies: [
+                "GridSyncServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         // Benchmarks that report figures as ratios to a baseline measured in the same run.
         .executableTarget(
             name: "gridsync-bench",
             dependencies: [
-                "GridSyncCore", "GridSyncProtocol",
+                "GridSyncCore", "GridSyncProtocol", "GridSyncServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(name: "GridSyncCoreTests", dependencies: ["GridSyncCore"]),
         // Loads the golden vectors from Protocol/vectors by path, so the files stay in one place.
         .testTarget(name: "GridSyncProtocolTests", dependencies: ["GridSyncProtocol", "GridSyncCore"]),
+        .testTarget(
+            name: "GridSyncServerTests",
+            dependencies: [
+                "GridSyncServer", "GridSyncProtocol", "GridSyncCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

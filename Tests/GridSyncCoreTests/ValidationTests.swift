@@ -40,7 +40,7 @@ struct ValidationTests {
     func shapes() {
         #expect(error(.string("x"), at: "colour")?.code == .unknownField)
         #expect(error(.number(3), at: "type")?.code == .wrongType)
-        #expect(error(.string("futian//x"), at: "grid")?.code == .wrongType)
+        #expect(error(.string("futian//x"), at: "grid")?.code == .malformedGridPath)
         #expect(error(.string(String(repeating: "字", count: 4_001)), at: "notes")?.code == .tooLong)
         #expect(error(.string("x"), at: "members")?.code == .unknownField, "members are written per element")
     }

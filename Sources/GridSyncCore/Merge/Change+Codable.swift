@@ -37,10 +37,11 @@ extension Change {
     /// the clock has not seen. A change that breaks them could not have come from a replica
     /// following the protocol, and merging it could corrupt the record for everyone.
     public func checkStructure() throws {
-        guard let first = writes.first?.value.dot else {
+        let ordered = writes.sorted { $0.key < $1.key }
+        guard let first = ordered.first?.value.dot else {
             throw ValidationError(.missing, field: "writes", "a change writes at least one field")
         }
-        for (path, write) in writes {
+        for (path, write) in ordered {
             guard write.dot.replica == first.replica else {
                 throw ValidationError(.malformedClock, field: path.rawValue, "all writes of a change come from one replica")
             }
@@ -60,5 +61,5 @@ extension Change {
     }
 
     /// The replica that made this change.
-    public var author: ReplicaID? { writes.first?.value.dot.replica }
+    public var author: ReplicaID? { writes.min { $0.key < $1.key }?.value.dot.replica }
 }

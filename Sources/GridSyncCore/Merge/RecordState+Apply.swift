@@ -83,9 +83,10 @@ extension RecordState {
         entries.filter { $0.key != .deleted && Set($0.value.values).count > 1 }.keys.sorted()
     }
 
-    /// A delete survives beside a value it never saw: someone edited while someone deleted.
+    /// A delete survives beside a value it never saw: someone edited while someone deleted, or
+    /// kept the record (`_deleted: false`) while someone else deleted it.
     public var hasDeleteConflict: Bool {
-        isTombstoned && entries.keys.contains { $0 != .deleted }
+        isTombstoned && (entries.keys.contains { $0 != .deleted } || entries[.deleted]!.values.contains(.bool(false)))
     }
 
     /// True when the record was deleted and nobody edited it concurrently.

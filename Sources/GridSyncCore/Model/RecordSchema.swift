@@ -114,6 +114,22 @@ extension Date: Validatable { public func validate(at field: String) throws {} }
 extension RecordID: Validatable { public func validate(at field: String) throws {} }
 extension GridPath: Validatable { public func validate(at field: String) throws {} }
 
+/// A record's `grid` field as written: plain text until checked, so that a bad path is
+/// reported as `malformed_grid_path` with the rule it broke, not as a type error.
+struct GridField: Decodable, Validatable {
+    let text: String
+
+    init(from decoder: any Decoder) throws {
+        text = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    func validate(at field: String) throws {
+        if case .failure(let error) = GridPath.parse(text) {
+            throw ValidationError(error.code, field: field, error.message)
+        }
+    }
+}
+
 extension Array: Validatable where Element: Validatable {
     public func validate(at field: String) throws {
         guard count <= 100 else { throw ValidationError(.tooMany, field: field, "at most 100 items") }

@@ -22,7 +22,7 @@ public struct Household: SyncedRecord {
     }
 
     public static let schema = RecordSchema(.household, [
-        .register("grid", GridPath.self),
+        .register("grid", GridField.self),
         .register("address", Address.self),
         .register("type", HouseholdType.self),
         .collection("members", Member.self, appendOnly: false, maximumCount: 30),

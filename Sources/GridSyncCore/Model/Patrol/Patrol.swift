@@ -29,7 +29,7 @@ public struct Patrol: SyncedRecord {
     }
 
     public static let schema = RecordSchema(.patrol, [
-        .register("grid", GridPath.self),
+        .register("grid", GridField.self),
         .register("worker", WorkerName.self),
         .register("startedAt", Date.self),
         .register("endedAt", Date.self, required: false),

@@ -35,7 +35,7 @@ public struct HouseholdVisit: SyncedRecord {
     }
 
     public static let schema = RecordSchema(.householdVisit, [
-        .register("grid", GridPath.self),
+        .register("grid", GridField.self),
         .register("householdID", RecordID.self),
         .register("visitor", WorkerName.self),
         .register("visitedAt", Date.self),

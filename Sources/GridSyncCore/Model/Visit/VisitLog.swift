@@ -19,7 +19,7 @@ public struct VisitLog: SyncedRecord {
     }
 
     public static let schema = RecordSchema(.visitLog, [
-        .register("grid", GridPath.self),
+        .register("grid", GridField.self),
         .register("worker", WorkerName.self),
         .register("day", CalendarDay.self),
         .collection("entries", LogEntry.self, appendOnly: true, sortedBy: "at", maximumCount: 500),

@@ -1,0 +1,47 @@
+import Foundation
+import GridSyncProtocol
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Builds the server around a store. Tests pass their own store and `now`; the executable
+/// passes an ``SQLiteStore`` opened from the configuration.
+///
+/// For example:
+/// ```swift
+/// let store = try SQLiteStore(path: "/tmp/gridsync.sqlite")
+/// let app = buildApplication(configuration: .init(port: 0), store: store)
+/// try await app.runService()
+/// ```
+public func buildApplication(
+    configuration: ServerConfiguration, store: any SyncStore, metrics: ServerMetrics = ServerMetrics(),
+    logger: Logger = Logger(label: "gridsync-server"), now: @escaping @Sendable () -> Date = Date.init,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let environment = ServerEnvironment(store: store, limits: configuration.limits, metrics: metrics, now: now)
+    let router = Router(context: GridSyncRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+    router.add(middleware: ErrorEnvelopeMiddleware())
+
+    router.get("health") { _, _ in
+        try JSONBody.response(HealthResponse(limits: configuration.limits))
+    }
+    router.get("metrics") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
+    }
+
+    let versioned = router.group("v1").add(middleware: ProtocolVersionMiddleware())
+    SyncRoutes(environment: environment).register(on: versioned)
+    let admin = versioned.group("admin")
+    AdminConflictRoutes(environment: environment).register(on: admin)
+    AdminDeviceRoutes(environment: environment).register(on: admin)
+    AdminFleetRoutes(environment: environment).register(on: admin)
+
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gridsync"),
+        onServerRunning: onServerRunning,
+        logger: logger)
+}

@@ -1,0 +1,48 @@
+import Prometheus
+
+/// The server's Prometheus metrics, in a registry of its own so that several servers in one
+/// test process never share counters.
+public final class ServerMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    let pushes: Counter
+    let pushLatency: DurationHistogram
+    let pullLatency: DurationHistogram
+    let conflictsCreated: Counter
+    private let outcomes: [ChangeOutcomeLabel: Counter]
+
+    enum ChangeOutcomeLabel: String, CaseIterable { case applied, merged, stale, conflict, rejected }
+
+    static func name(_ metric: String, unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "gridsync", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    public init() {
+        let buckets: [Duration] = [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                                   .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)]
+        pushes = registry.makeCounter(descriptor: Self.name("pushes", unit: "total", "Push requests committed"))
+        pushLatency = registry.makeDurationHistogram(
+            descriptor: Self.name("push_duration", unit: "seconds", "Push latency, receipt to commit"), buckets: buckets)
+        pullLatency = registry.makeDurationHistogram(
+            descriptor: Self.name("pull_duration", unit: "seconds", "Pull page latency"), buckets: buckets)
+        conflictsCreated = registry.makeCounter(descriptor: Self.name("conflicts", unit: "total", "Changes that left their record in conflict"))
+        var outcomes: [ChangeOutcomeLabel: Counter] = [:]
+        for label in ChangeOutcomeLabel.allCases {
+            outcomes[label] = registry.makeCounter(
+                descriptor: Self.name("changes", unit: "total", "Pushed changes by outcome"), labels: [("outcome", label.rawValue)])
+        }
+        self.outcomes = outcomes
+    }
+
+    func countChange(_ outcome: String) {
+        guard let label = ChangeOutcomeLabel(rawValue: outcome) else { return }
+        outcomes[label]?.increment()
+        if label == .conflict { conflictsCreated.increment() }
+    }
+
+    /// Counts one HTTP request by route and status.
+    func countRequest(route: String, status: Int) {
+        registry.makeCounter(
+            descriptor: Self.name("http_requests", unit: "total", "HTTP requests by route and status"),
+            labels: [("route", route), ("status", String(status))]).increment()
+    }
+}

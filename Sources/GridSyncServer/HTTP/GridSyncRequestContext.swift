@@ -1,0 +1,12 @@
+import Hummingbird
+import Logging
+
+/// Per-request state: the request id that ties a response to its log lines.
+public struct GridSyncRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var requestID: String = ""
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+}

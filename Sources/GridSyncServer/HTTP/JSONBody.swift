@@ -1,0 +1,70 @@
+import Foundation
+import GridSyncProtocol
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension Request {
+    /// Reads the body up to `limit` bytes; a larger one is refused with 413 stating the limit.
+    mutating func collectBody(limit: Int) async throws -> Data {
+        if let declared = headers[.contentLength].flatMap(Int.init), declared > limit {
+            throw APIError.tooLarge(limit: limit)
+        }
+        do {
+            let buffer = try await collectBody(upTo: limit)
+            return Data(buffer: buffer)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError.tooLarge(limit: limit)
+        }
+    }
+
+    /// Decodes a JSON body, telling malformed JSON apart from JSON of the wrong shape.
+    mutating func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T {
+        let data = try await collectBody(limit: limit)
+        return try JSONBody.decode(type, from: data)
+    }
+}
+
+enum JSONBody {
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        do {
+            return try WireCoding.decode(type, from: data)
+        } catch let error as DecodingError {
+            if (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) == nil {
+                throw APIError(.badRequest, .malformedJSON, "the body is not valid JSON")
+            }
+            throw describe(error)
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> APIError {
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty && context.underlyingError != nil:
+            return APIError(.badRequest, .malformedJSON, "the body is not valid JSON")
+        case .keyNotFound(let key, let context):
+            return .invalid("missing \(key.stringValue)", field: path(context.codingPath + [key]))
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return .invalid("wrong type", field: path(context.codingPath))
+        case .dataCorrupted(let context):
+            return .invalid(context.debugDescription, field: path(context.codingPath))
+        @unknown default:
+            return .invalid("the body is not the expected message")
+        }
+    }
+
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        codingPath.reduce(into: "") { path, key in
+            if let index = key.intValue {
+                path += "[\(index)]"
+            } else {
+                path += (path.isEmpty ? "" : ".") + key.stringValue
+            }
+        }
+    }
+
+    /// A JSON response with the wire encoding.
+    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try WireCoding.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import GridSyncCore
+import GridSyncProtocol
+import Hummingbird
+
+/// Conflicts for the command centre: list, show side by side, resolve. `Protocol/README.md`,
+/// "Admin: conflicts".
+struct AdminConflictRoutes {
+    let environment: ServerEnvironment
+    static let serverReplica = ReplicaID("server")!
+
+    func register(on group: RouterGroup<GridSyncRequestContext>) {
+        group.get("conflicts", use: list)
+        group.get("conflicts/:kind/:id", use: show)
+        group.post("conflicts/:kind/:id/resolve", use: resolve)
+    }
+
+    @Sendable func list(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
+        let actor = try await environment.authenticator.ops(request, needs: .viewer)
+        let under = try request.uri.queryParameters["under"].map { text in
+            guard let path = GridPath(String(text)) else { throw APIError.invalid("under is a grid path such as futian/shatou", field: "under") }
+            return path
+        }
+        let kind = try request.uri.queryParameters["kind"].map { text in
+            guard let kind = RecordKind(rawValue: String(text)) else {
+                throw APIError.invalid("kind is one of \(RecordKind.allCases.map(\.rawValue).joined(separator: ", "))", field: "kind")
+            }
+            return kind
+        }
+        let records = try await environment.store.conflicts(under: under, kind: kind)
+        let devices = try await deviceIndex()
+        try await environment.audit(actor.name, "conflicts.list", target: under?.description)
+        return try JSONBody.response(ConflictList(conflicts: records.map { summary(of: $0, devices: devices) }))
+    }
+
+    @Sendable func show(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
+        let actor = try await environment.authenticator.ops(request, needs: .viewer)
+        let key = try recordKey(context)
+        guard let stored = try await environment.store.record(key), stored.state.isInConflict else {
+            try await environment.audit(actor.name, "conflicts.show", target: key.description, outcome: ErrorCode.notFound.rawValue)
+            throw APIError(.notFound, .notFound, "\(key) is not in conflict: it may have been resolved already")
+        }
+        let devices = try await deviceIndex()
+        let clocks = try await environment.store.latestClocks(of: key)
+        try await environment.audit(actor.name, "conflicts.show", target: key.description)
+        return try JSONBody.response(detail(of: stored, devices: devices, clocks: clocks))
+    }
+
+    @Sendable func resolve(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
+        let actor = try await environment.authenticator.ops(request, needs: .resolver)
+        let key = try recordKey(context)
+        var request = request
+        let body = try await request.decodeJSON(ResolveRequest.self, limit: 1 << 20)
+        guard let resolution = body.resolution else {
+            throw APIError.invalid("give exactly one of keep, set or delete")
+        }
+        if case .set(let values) = resolution {
+            for (path, value) in values {
+                do {
+                    try key.kind.schema.validate(value, at: path)
+                } catch let error as ValidationError {
+                    var apiError = APIError(.unprocessableContent, .unprocessable, error.message)
+                    apiError.body.field = error.field
+                    throw apiError
+                }
+            }
+        }
+        let reason = body.reason.map { String($0.prefix(500)) }
+        let changeID = ChangeID("res-" + TokenFactory.shortID())!
+        do {
+            let resolved = try await environment.store.resolve(key, expectedVersion: body.expectedVersion, actor: "ops:" + actor.name) { state in
+                var state = state
+                return try state.resolve(resolution, by: Self.serverReplica, id: changeID, record: key)
+            }
+            try await environment.audit(actor.name, "conflicts.resolve", target: key.description, detail: reason)
+            return try JSONBody.response(ResolveResponse(changeId: changeID, record: resolved.envelope))
+        } catch let error as StoreError {
+            let refusal: APIError = switch error.code {
+            case .versionChanged: APIError(.conflict, .conflictChanged, "the conflict changed since it was shown: show it again and decide again")
+            case .notFound: APIError(.notFound, .notFound, "no record \(key)")
+            default: APIError(.unprocessableContent, .unprocessable, "the resolution could not be applied")
+            }
+            try await environment.audit(actor.name, "conflicts.resolve", target: key.description, outcome: refusal.body.code.rawValue, detail: reason)
+            throw refusal
+        } catch let error as ResolutionError {
+            try await environment.audit(actor.name, "conflicts.resolve", target: key.description, outcome: ErrorCode.unprocessable.rawValue, detail: reason)
+            throw APIError(.unprocessableContent, .unprocessable, error.message)
+        }
+    }
+
+    private func recordKey(_ context: GridSyncRequestContext) throws -> RecordKey {
+        guard let kind = context.parameters.get("kind").flatMap(RecordKind.init(rawValue:)),
+              let id = context.parameters.get("id").flatMap(RecordID.init) else {
+            throw APIError(.notFound, .notFound, "no such record: the path is /v1/admin/conflicts/<kind>/<id>")
+        }
+        return RecordKey(kind: kind, id: id)
+    }
+
+    private func deviceIndex() async throws -> [ReplicaID: DeviceRecord] {
+        Dictionary(try await environment.store.devices().map { ($0.replicaID, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    func summary(of stored: StoredRecord, devices: [ReplicaID: DeviceRecord]) -> ConflictSummary {
+        let sides = stored.state.siblings.map(\.replica)
+        return ConflictSummary(
+            kind: stored.key.kind, id: stored.key.id, grids: stored.grids, siblings: sides.count,
+            fields: stored.state.conflictingFields, deleteConflict: stored.state.hasDeleteConflict,
+            workers: Array(Set(sides.map { devices[$0]?.worker ?? $0.rawValue })).sorted(),
+            devices: sides.map(\.rawValue), since: stored.conflictSince ?? environment.now(), version: stored.seq)
+    }
+
+    func detail(of stored: StoredRecord, devices: [ReplicaID: DeviceRecord], clocks: [ReplicaID: VectorClock]) -> ConflictDetail {
+        let state = stored.state
+        let siblings = state.siblings
+        let contested = Set(state.conflictingFields)
+        var fields: [FieldComparison] = []
+        for path in state.entries.keys.sorted() where path != .deleted {
+            if contested.contains(path) {
+                var candidates: [String: FieldValue] = [:]
+                for sibling in siblings { if let write = sibling.values[path] { candidates[sibling.replica.rawValue] = write.value } }
+                fields.append(FieldComparison(field: path, status: .conflict, candidates: candidates))
+            } else if let value = state.agreedFields[path] {
+                fields.append(FieldComparison(field: path, status: .merged, value: value))
+            }
+        }
+        let sides = siblings.map { sibling in
+            ConflictSide(replica: sibling.replica, deviceId: devices[sibling.replica]?.id, worker: devices[sibling.replica]?.worker,
+                         clock: clocks[sibling.replica], deletes: sibling.deletes)
+        }
+        return ConflictDetail(summary: summary(of: stored, devices: devices), fields: fields, sides: sides)
+    }
+}

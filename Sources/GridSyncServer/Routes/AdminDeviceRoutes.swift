@@ -1,0 +1,95 @@
+import Foundation
+import GridSyncCore
+import GridSyncProtocol
+import Hummingbird
+
+/// Terminals and ops tokens. `Protocol/README.md`, "Admin: devices" and "Admin: tokens".
+struct AdminDeviceRoutes {
+    let environment: ServerEnvironment
+    /// A device that has not synced for this long is shown as stale.
+    static let staleAfter: TimeInterval = 24 * 3_600
+
+    func register(on group: RouterGroup<GridSyncRequestContext>) {
+        group.post("devices", use: enroll)
+        group.get("devices", use: list)
+        group.post("devices/:deviceID/revoke", use: revoke)
+        group.post("tokens", use: createToken)
+        group.post("tokens/:tokenID/revoke", use: revokeToken)
+    }
+
+    @Sendable func enroll(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
+        let actor = try await environment.authenticator.ops(request, needs: .admin)
+        var request = request
+        let body = try await request.decodeJSON(DeviceEnrollmentRequest.self, limit: 64 << 10)
+        let worker = body.worker.trimmingCharacters(in: .whitespaces)
+        guard (1...64).contains(worker.count) else { throw APIError.invalid("worker is 1 to 64 characters", field: "worker") }
+        guard !body.grids.isEmpty else { throw APIError.invalid("give at least one grid the worker covers", field: "grids") }
+        let known = Set(try await environment.store.hierarchy().grids.map(\.path))
+        if let index = body.grids.firstIndex(where: { grid in !sequence(first: grid, next: \.parent).contains { known.contains($0) } }) {
+            var error = APIError(.unprocessableContent, .unprocessable,
+                                 "grid \(body.grids[index]) is not in the hierarchy: import it first with gridsync grids import")
+            error.body.field = "grids[\(index)]"
+            throw error
+        }
+        let code = TokenFactory.token(prefix: TokenFactory.enrollmentPrefix)
+        let device = try await environment.store.createDevice(
+            worker: worker, grids: body.grids, enrollmentCodeHash: TokenFactory.hash(code), at: environment.now())
+        try await environment.audit(actor.name, "devices.enroll", target: device.id, detail: "worker \(worker)")
+        let grids = try await environment.store.scope(ofWorker: worker)
+        return try JSONBody.response(DeviceEnrollment(deviceId: device.id, worker: worker, grids: grids, enrollmentCode: code), status: .created)
+    }
+
+    @Sendable func list(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
+        let actor = try await environment.authenticator.ops(request, needs: .viewer)
+        var summaries: [DeviceSummary] = []
+        var scopes: [String: [GridPath]] = [:]
+        for device in try await environment.store.devices() {
+            if scopes[device.worker] == nil { scopes[device.worker] = try await environment.store.scope(ofWorker: device.worker) }
+            summaries.append(summary(of: device, grids: scopes[device.worker]!))
+        }
+        try await environment.audit(actor.name, "devices.list")
+        return try JSONBody.response(DeviceList(devices: summaries))
+    }
+
+    @Sendable func revoke(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
+        let actor = try await environment.authenticator.ops(request, needs: .admin)
+        let id = context.parameters.get("deviceID") ?? ""
+        guard let device = try await environment.store.revokeDevice(id: id, at: environment.now()) else {
+            try await environment.audit(actor.name, "devices.revoke", target: id, outcome: ErrorCode.notFound.rawValue)
+            throw APIError(.notFound, .notFound, "no device \(id): list devices to find its id")
+        }
+        try await environment.audit(actor.name, "devices.revoke", target: id)
+        return try JSONBody.response(summary(of: device, grids: try await environment.store.scope(ofWorker: device.worker)))
+    }
+
+    @Sendable func createToken(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
+        let actor = try await environment.authenticator.ops(request, needs: .admin)
+        var request = request
+        let body = try await request.decodeJSON(OpsTokenRequest.self, limit: 16 << 10)
+        guard (1...64).contains(body.name.count) else { throw APIError.invalid("name is 1 to 64 characters", field: "name") }
+        let token = TokenFactory.token(prefix: TokenFactory.opsPrefix)
+        let record = try await environment.store.createOpsToken(name: body.name, role: body.role, tokenHash: TokenFactory.hash(token), at: environment.now())
+        try await environment.audit(actor.name, "tokens.create", target: record.id, detail: "\(body.name) as \(body.role.rawValue)")
+        return try JSONBody.response(OpsTokenResponse(tokenId: record.id, name: record.name, role: record.role, token: token), status: .created)
+    }
+
+    @Sendable func revokeToken(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
+        let actor = try await environment.authenticator.ops(request, needs: .admin)
+        let id = context.parameters.get("tokenID") ?? ""
+        guard try await environment.store.revokeOpsToken(id: id, at: environment.now()) else {
+            try await environment.audit(actor.name, "tokens.revoke", target: id, outcome: ErrorCode.notFound.rawValue)
+            throw APIError(.notFound, .notFound, "no active token \(id)")
+        }
+        try await environment.audit(actor.name, "tokens.revoke", target: id)
+        return Response(status: .noContent)
+    }
+
+    func summary(of device: DeviceRecord, grids: [GridPath]) -> DeviceSummary {
+        let stale = device.status == .active
+            && (device.lastSyncAt.map { environment.now().timeIntervalSince($0) > Self.staleAfter } ?? true)
+        return DeviceSummary(
+            deviceId: device.id, worker: device.worker, grids: grids, status: device.status, replicaId: device.replicaID,
+            lastSyncAt: device.lastSyncAt, pendingChanges: device.pendingChanges, appVersion: device.appVersion,
+            protocolVersion: device.protocolVersion, stale: stale)
+    }
+}

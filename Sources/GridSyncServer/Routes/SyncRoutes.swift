@@ -1,0 +1,80 @@
+import Foundation
+import GridSyncCore
+import GridSyncProtocol
+import Hummingbird
+
+/// The device-facing API: enrolment, push and pull. `Protocol/README.md`, "Push" and "Pull".
+struct SyncRoutes {
+    let environment: ServerEnvironment
+
+    func register(on group: RouterGroup<GridSyncRequestContext>) {
+        group.post("enroll", use: enroll)
+        group.post("push", use: push)
+        group.get("pull", use: pull)
+    }
+
+    @Sendable func enroll(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
+        var request = request
+        let body = try await request.decodeJSON(EnrollRequest.self, limit: 16 << 10)
+        let token = TokenFactory.token(prefix: TokenFactory.devicePrefix)
+        let device: DeviceRecord
+        do {
+            device = try await environment.store.enroll(
+                enrollmentCodeHash: TokenFactory.hash(body.enrollmentCode), tokenHash: TokenFactory.hash(token),
+                appVersion: String(body.appVersion.prefix(32)), at: environment.now())
+        } catch let error as StoreError where error.code == .alreadyUsed {
+            throw APIError(.conflict, .alreadyUsed, "this enrolment code was already used: ask the command centre for a new one")
+        } catch let error as StoreError where error.code == .notFound {
+            throw APIError(.unauthorized, .unauthenticated, "unknown enrolment code: check it, or ask the command centre for a new one")
+        }
+        try await environment.audit("device:\(device.id)", "device.enroll", target: device.id)
+        let scope = try await environment.store.scope(ofWorker: device.worker)
+        return try JSONBody.response(EnrollResponse(
+            deviceId: device.id, replicaId: device.replicaID, token: token, worker: device.worker, scope: scope,
+            limits: environment.limits))
+    }
+
+    @Sendable func push(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
+        let started = ContinuousClock.now
+        let device = try await environment.authenticator.device(request)
+        var request = request
+        let body = try await request.decodeJSON(PushRequest.self, limit: environment.limits.maxBodyBytes)
+        guard body.changes.count <= environment.limits.maxChangesPerPush else {
+            var error = APIError(.contentTooLarge, .tooManyChanges,
+                                 "at most \(environment.limits.maxChangesPerPush) changes per push: split the batch")
+            error.body.limit = environment.limits.maxChangesPerPush
+            throw error
+        }
+        let scope = try await environment.store.scope(ofWorker: device.worker)
+        let results = try await environment.groupCommit.submit(PushBatch(
+            device: device, scope: scope, changes: body.changes, report: body.device, receivedAt: environment.now()))
+        environment.metrics.pushes.increment()
+        for result in results { environment.metrics.countChange(result.outcome.rawValue) }
+        environment.metrics.pushLatency.record(ContinuousClock.now - started)
+        return try JSONBody.response(PushResponse(results: results))
+    }
+
+    @Sendable func pull(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
+        let started = ContinuousClock.now
+        let device = try await environment.authenticator.device(request)
+        let scope = try await environment.store.scope(ofWorker: device.worker)
+        let cursor: PullCursor
+        if let text = request.uri.queryParameters["cursor"].map(String.init), !text.isEmpty {
+            guard let decoded = PullCursor(text: text) else {
+                throw APIError.invalid("the cursor is not one this server issued: pull again without a cursor", field: "cursor")
+            }
+            cursor = decoded
+        } else {
+            cursor = .start(scope: scope)
+        }
+        var limit = environment.limits.maxPullPage
+        if let text = request.uri.queryParameters["limit"] {
+            guard let requested = Int(text), requested > 0 else { throw APIError.invalid("limit is a positive integer", field: "limit") }
+            limit = min(requested, limit)
+        }
+        let page = try await PullPlanner(store: environment.store).page(scope: scope, cursor: cursor, limit: limit)
+        if !page.hasMore { try await environment.store.markSynced(deviceID: device.id, at: environment.now()) }
+        environment.metrics.pullLatency.record(ContinuousClock.now - started)
+        return try JSONBody.response(page)
+    }
+}

@@ -1,0 +1,48 @@
+import GRDB
+
+extension SQLiteStore {
+    /// Versioned schema. Add a migration; never edit one that has shipped.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE record (
+                    kind TEXT NOT NULL, id TEXT NOT NULL, state BLOB NOT NULL, seq INTEGER NOT NULL,
+                    in_conflict INTEGER NOT NULL, deleted INTEGER NOT NULL, conflict_since REAL,
+                    PRIMARY KEY (kind, id)) WITHOUT ROWID;
+                CREATE INDEX record_seq ON record(seq);
+                CREATE INDEX record_conflict ON record(in_conflict) WHERE in_conflict = 1;
+                CREATE TABLE record_grid (
+                    grid TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, current INTEGER NOT NULL DEFAULT 1,
+                    PRIMARY KEY (grid, kind, id)) WITHOUT ROWID;
+                CREATE INDEX record_grid_record ON record_grid(kind, id);
+                CREATE TABLE change_log (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, change_id TEXT NOT NULL, kind TEXT NOT NULL,
+                    id TEXT NOT NULL, replica TEXT, clock TEXT, device_id TEXT, outcome TEXT NOT NULL,
+                    received_at REAL NOT NULL);
+                CREATE INDEX change_log_record ON change_log(kind, id);
+                CREATE INDEX change_log_time ON change_log(received_at);
+                CREATE TABLE applied_change (
+                    change_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, result BLOB NOT NULL) WITHOUT ROWID;
+                CREATE TABLE device (
+                    id TEXT PRIMARY KEY, worker TEXT NOT NULL, replica_id TEXT NOT NULL UNIQUE,
+                    status TEXT NOT NULL, enrollment_code_hash TEXT UNIQUE, token_hash TEXT UNIQUE,
+                    created_at REAL NOT NULL, enrolled_at REAL, revoked_at REAL, last_sync_at REAL,
+                    pending_changes INTEGER, app_version TEXT, protocol_version INTEGER);
+                CREATE TABLE ops_token (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE, created_at REAL NOT NULL, revoked_at REAL);
+                CREATE TABLE grid (path TEXT PRIMARY KEY, name TEXT);
+                CREATE TABLE assignment (worker TEXT NOT NULL, grid TEXT NOT NULL, PRIMARY KEY (worker, grid));
+                CREATE TABLE audit (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, actor TEXT NOT NULL,
+                    action TEXT NOT NULL, target TEXT, outcome TEXT NOT NULL, detail TEXT);
+                CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import GRDB
+import GridSyncCore
+import GridSyncProtocol
+
+extension SQLiteStore {
+    public func push(_ batches: [PushBatch], decider: ChangeDecider) async throws -> [[ChangeResult]] {
+        try await pool.write { db in
+            var results: [[ChangeResult]] = []
+            for batch in batches {
+                var batchResults: [ChangeResult] = []
+                for change in batch.changes {
+                    batchResults.append(try SQLiteStore.apply(change, of: batch, decider: decider, db))
+                }
+                try db.execute(
+                    sql: """
+                        UPDATE device SET last_sync_at = ?, pending_changes = COALESCE(?, pending_changes),
+                            app_version = COALESCE(?, app_version), protocol_version = ? WHERE id = ?
+                        """,
+                    arguments: [batch.receivedAt.timeIntervalSince1970, batch.report?.pendingChanges,
+                                batch.report?.appVersion, WireProtocol.version, batch.device.id])
+                results.append(batchResults)
+            }
+            return results
+        }
+    }
+
+    /// One change inside the push transaction: the idempotency check, the decision, and every
+    /// row it implies, written together.
+    static func apply(_ change: Change, of batch: PushBatch, decider: ChangeDecider, _ db: Database) throws -> ChangeResult {
+        let id = change.id
+        if let prior = try Data.fetchOne(
+            db.cachedStatement(sql: "SELECT result FROM applied_change WHERE change_id = ?"), arguments: [id.rawValue]) {
+            return try decode(ChangeResult.self, prior)
+        }
+        let result: ChangeResult
+        let stored = try loadRecord(change.record, db)
+        switch decider.decide(change, stored: stored, scope: batch.scope) {
+        case .reject(let reason):
+            result = ChangeResult(changeId: id, outcome: .rejected, reason: reason, recordInConflict: stored?.state.isInConflict ?? false)
+            try logChange(change, device: batch.device.id, outcome: .rejected, at: batch.receivedAt, db)
+        case .merge(let state, let grids, let outcome, let changed):
+            let seq = try logChange(change, device: batch.device.id, outcome: ChangeOutcome(outcome), at: batch.receivedAt, db)
+            if changed {
+                try saveRecord(change.record, state: state, grids: grids, previous: stored, seq: seq, at: batch.receivedAt, db)
+            }
+            result = ChangeResult(changeId: id, outcome: ChangeOutcome(outcome), recordInConflict: state.isInConflict)
+        }
+        try db.cachedStatement(sql: "INSERT INTO applied_change (change_id, device_id, result) VALUES (?, ?, ?)")
+            .execute(arguments: [id.rawValue, batch.device.id, try encode(result)])
+        return result
+    }
+
+    @discardableResult
+    static func logChange(_ change: Change, device: String, outcome: ChangeOutcome, at: Date, _ db: Database) throws -> Int64 {
+        let clock = String(decoding: try encode(change.clock), as: UTF8.self)
+        try db.cachedStatement(sql: """
+            INSERT INTO change_log (change_id, kind, id, replica, clock, device_id, outcome, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                change.id.rawValue, change.record.kind.rawValue, change.record.id.rawValue, change.author?.rawValue, clock,
+                device, outcome.rawValue, at.timeIntervalSince1970,
+            ])
+        return db.lastInsertedRowID
+    }
+
+    static func loadRecord(_ key: RecordKey, _ db: Database) throws -> StoredRecord? {
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT state, seq, conflict_since FROM record WHERE kind = ? AND id = ?"),
+            arguments: [key.kind.rawValue, key.id.rawValue]) else { return nil }
+        let grids = try String.fetchAll(
+            db.cachedStatement(sql: "SELECT grid FROM record_grid WHERE kind = ? AND id = ? AND current = 1 ORDER BY grid"),
+            arguments: [key.kind.rawValue, key.id.rawValue]).compactMap(GridPath.init)
+        let since: Double? = row["conflict_since"]
+        return StoredRecord(
+            key: key, state: try decode(RecordState.self, row["state"]), grids: grids, seq: row["seq"],
+            conflictSince: since.map(Date.init(timeIntervalSince1970:)))
+    }
+
+    static func saveRecord(_ key: RecordKey, state: RecordState, grids: [GridPath], previous: StoredRecord?, seq: Int64, at: Date, _ db: Database) throws {
+        let conflictSince: Double? = state.isInConflict
+            ? (previous?.conflictSince ?? at).timeIntervalSince1970 : nil
+        try db.cachedStatement(sql: """
+            INSERT INTO record (kind, id, state, seq, in_conflict, deleted, conflict_since) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (kind, id) DO UPDATE SET state = excluded.state, seq = excluded.seq,
+                in_conflict = excluded.in_conflict, deleted = excluded.deleted, conflict_since = excluded.conflict_since
+            """).execute(arguments: [
+                key.kind.rawValue, key.id.rawValue, try encode(state), seq, state.isInConflict, state.isDeleted, conflictSince,
+            ])
+        // A record that leaves a grid keeps a `current = 0` row there, so devices of that grid
+        // are still sent the record's next version and learn that it moved out of their scope.
+        if grids != previous?.grids {
+            try db.cachedStatement(sql: "UPDATE record_grid SET current = 0 WHERE kind = ? AND id = ?")
+                .execute(arguments: [key.kind.rawValue, key.id.rawValue])
+            for grid in grids {
+                try db.cachedStatement(sql: """
+                    INSERT INTO record_grid (grid, kind, id, current) VALUES (?, ?, ?, 1)
+                    ON CONFLICT (grid, kind, id) DO UPDATE SET current = 1
+                    """).execute(arguments: [grid.description, key.kind.rawValue, key.id.rawValue])
+            }
+        }
+    }
+
+    public func records(within roots: [GridPath], seqAfter: Int64, seqAtMost: Int64?, limit: Int) async throws -> [RecordEnvelope] {
+        let scope = GridPath.subtreeCondition("g.grid", roots: roots)
+        let arguments = scope.arguments + [seqAfter, seqAtMost ?? Int64.max, limit]
+        return try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT r.kind, r.id, r.state, r.seq,
+                    (SELECT group_concat(grid, ' ') FROM record_grid x WHERE x.kind = r.kind AND x.id = r.id AND x.current = 1) AS grids
+                FROM record r
+                WHERE EXISTS (SELECT 1 FROM record_grid g WHERE g.kind = r.kind AND g.id = r.id AND \(scope.sql))
+                  AND r.seq > ? AND r.seq <= ?
+                ORDER BY r.seq LIMIT ?
+                """, arguments: arguments)
+            return try rows.map { row in
+                let grids: String = row["grids"] ?? ""
+                return RecordEnvelope(
+                    kind: RecordKind(rawValue: row["kind"])!, id: RecordID(row["id"])!,
+                    grids: grids.split(separator: " ").compactMap { GridPath(String($0)) },
+                    seq: row["seq"], state: try SQLiteStore.decode(RecordState.self, row["state"]))
+            }
+        }
+    }
+
+    public func currentSeq() async throws -> Int64 {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM record") ?? 0
+        }
+    }
+
+    public func markSynced(deviceID: String, at: Date) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE device SET last_sync_at = ? WHERE id = ?", arguments: [at.timeIntervalSince1970, deviceID])
+        }
+    }
+}

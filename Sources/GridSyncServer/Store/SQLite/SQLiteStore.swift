@@ -1,0 +1,46 @@
+import Foundation
+import GRDB
+import GridSyncCore
+import GridSyncProtocol
+
+/// The embedded default store: one SQLite file in WAL mode, through GRDB.
+///
+/// `synchronous = FULL` makes every commit durable before the push that caused it is
+/// answered; group commit (``GroupCommit``) is what keeps that affordable during a storm.
+public final class SQLiteStore: SyncStore {
+    let pool: DatabasePool
+
+    /// Opens (creating and migrating on first use) the database at `path`.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        configuration.busyMode = .timeout(10)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try SQLiteStore.migrator.migrate(pool)
+    }
+
+    static func encode<T: Encodable>(_ value: T) throws -> Data {
+        try JSONEncoder().encode(value)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
+        try JSONDecoder().decode(type, from: data)
+    }
+}
+
+extension GridPath {
+    /// SQL that matches `column` against this path or anything below it, as an index range:
+    /// `/` sorts just before `0`, so `path/` up to `path0` is exactly the subtree.
+    static func subtreeCondition(_ column: String, roots: [GridPath]) -> (sql: String, arguments: StatementArguments) {
+        guard !roots.isEmpty else { return ("0", []) }
+        var clauses: [String] = []
+        var arguments: StatementArguments = []
+        for root in roots {
+            clauses.append("(\(column) = ? OR (\(column) > ? AND \(column) < ?))")
+            arguments += [root.description, root.description + "/", root.description + "0"]
+        }
+        return ("(" + clauses.joined(separator: " OR ") + ")", arguments)
+    }
+}

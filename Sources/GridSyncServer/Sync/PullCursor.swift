@@ -1,0 +1,46 @@
+import Foundation
+import GridSyncCore
+
+/// Where a device's pull stands. Opaque to clients: base64url of this JSON.
+///
+/// It carries the scope the device was last served, so the next pull can tell what entered
+/// and what left when assignments change, and a backfill position while the records of a
+/// newly entered grid are still being sent.
+struct PullCursor: Codable, Equatable {
+    /// The change-log position up to which the device has every in-scope record.
+    var seq: Int64
+    /// The scope roots the device was served under.
+    var roots: [GridPath]
+    var backfill: Backfill?
+
+    /// Sending the records of grids that entered the scope, up to `upTo`, after `after`.
+    struct Backfill: Codable, Equatable {
+        var roots: [GridPath]
+        var upTo: Int64
+        var after: Int64
+    }
+
+    static func start(scope: [GridPath]) -> PullCursor {
+        PullCursor(seq: 0, roots: scope, backfill: nil)
+    }
+
+    init(seq: Int64, roots: [GridPath], backfill: Backfill?) {
+        self.seq = seq
+        self.roots = roots
+        self.backfill = backfill
+    }
+
+    /// `nil` when the text is not a cursor this server issued.
+    init?(text: String) {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64),
+              let cursor = try? JSONDecoder().decode(PullCursor.self, from: data), cursor.seq >= 0 else { return nil }
+        self = cursor
+    }
+
+    var text: String {
+        let data = (try? JSONEncoder().encode(self)) ?? Data()
+        return TokenFactory.base64URL(data)
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import GridSyncProtocol
+import GridSyncServer
+import Hummingbird
+import Logging
+
+/// `gridsync-server`: the sync server on embedded SQLite.
+@main
+struct GridSyncServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gridsync-server",
+        abstract: "Run the GridSync sync server on an embedded SQLite database.",
+        discussion: """
+            Every flag can also be set from the environment, as GRIDSYNC_<FLAG> (for example
+            GRIDSYNC_PORT=9000). The database is created and migrated on first start.
+
+            Example, first start with a bootstrap admin token written to a file:
+              gridsync-server --database district.sqlite --admin-token-file admin.token
+            """)
+
+    @Option(help: "Address to listen on. (env: GRIDSYNC_HOST)")
+    var host: String = env("HOST") ?? "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free one. (env: GRIDSYNC_PORT)")
+    var port: Int = env("PORT").flatMap(Int.init) ?? 8080
+
+    @Option(help: "SQLite database file. (env: GRIDSYNC_DATABASE)")
+    var database: String = env("DATABASE") ?? "gridsync.sqlite"
+
+    @Option(help: "If the server has no ops token yet, create an admin token and write it here. (env: GRIDSYNC_ADMIN_TOKEN_FILE)")
+    var adminTokenFile: String?
+
+    @Option(help: "Most changes accepted in one push. (env: GRIDSYNC_MAX_CHANGES_PER_PUSH)")
+    var maxChangesPerPush: Int = env("MAX_CHANGES_PER_PUSH").flatMap(Int.init) ?? 500
+
+    @Option(help: "Largest request body in bytes. (env: GRIDSYNC_MAX_BODY_BYTES)")
+    var maxBodyBytes: Int = env("MAX_BODY_BYTES").flatMap(Int.init) ?? 4 << 20
+
+    @Option(help: "Most records in one pull page. (env: GRIDSYNC_MAX_PULL_PAGE)")
+    var maxPullPage: Int = env("MAX_PULL_PAGE").flatMap(Int.init) ?? 500
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error. (env: GRIDSYNC_LOG_LEVEL)")
+    var logLevel: String = env("LOG_LEVEL") ?? "info"
+
+    @Option(help: "Print the bound port to this file once listening, for scripts that start on port 0.")
+    var portFile: String?
+
+    func run() async throws {
+        let adminTokenFile = self.adminTokenFile ?? env("ADMIN_TOKEN_FILE")
+        var logger = Logger(label: "gridsync-server")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let configuration = ServerConfiguration(
+            host: host, port: port, databasePath: database,
+            limits: SyncLimits(maxChangesPerPush: maxChangesPerPush, maxBodyBytes: maxBodyBytes, maxPullPage: maxPullPage),
+            adminTokenFile: adminTokenFile)
+        let store = try SQLiteStore(path: database)
+        if let adminTokenFile, try await AdminBootstrap.ensureAdminToken(store: store, writingTo: adminTokenFile) != nil {
+            logger.notice("created the first admin token", metadata: ["file": .string(adminTokenFile)])
+        }
+        let portFile = self.portFile
+        let app = buildApplication(configuration: configuration, store: store, logger: logger, onServerRunning: { channel in
+            guard let portFile, let port = channel.localAddress?.port else { return }
+            _ = FileManager.default.createFile(atPath: portFile, contents: Data("\(port)\n".utf8))
+        })
+        try await app.runService()
+    }
+}
+
+private func env(_ name: String) -> String? {
+    ProcessInfo.processInfo.environment["GRIDSYNC_" + name]
+}

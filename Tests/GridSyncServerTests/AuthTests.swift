@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+import GridSyncCore
+import GridSyncProtocol
+@testable import GridSyncServer
+import Testing
+
+@Suite("Authentication and roles")
+struct AuthTests {
+    @Test("missing, unknown and revoked tokens are 401; a revoked token fails on its next request")
+    func revocation() async throws {
+        let server = try await TestServer()
+        defer { server.cleanUp() }
+        try await server.run { client in
+            #expect(try await client.send(.get, "/v1/pull").error?.code == .unauthenticated)
+            #expect(try await client.send(.get, "/v1/pull", token: "gsd_forged").status == 401)
+            let device = try await client.enrollDevice(worker: "zhang.wei", grids: [TestServer.gridA])
+            #expect(try await client.send(.get, "/v1/pull", token: device.token).status == 200)
+            let revoke = try await client.send(.post, "/v1/admin/devices/\(device.deviceId)/revoke", token: client.adminToken)
+            #expect(try revoke.decode(DeviceSummary.self).status == .revoked)
+            let after = try await client.send(.get, "/v1/pull", token: device.token)
+            #expect(after.status == 401)
+            #expect(after.error?.code == .tokenRevoked)
+            #expect(after.error?.message.contains("ask an admin") == true)
+        }
+    }
+
+    @Test("an enrolment code works once")
+    func enrolmentCodeOnce() async throws {
+        let server = try await TestServer()
+        defer { server.cleanUp() }
+        try await server.run { client in
+            let enrollment = try await client.send(.post, "/v1/admin/devices", token: client.adminToken,
+                                                   json: DeviceEnrollmentRequest(worker: "zhang.wei", grids: [TestServer.gridA]))
+            #expect(enrollment.status == 201)
+            let code = try enrollment.decode(DeviceEnrollment.self).enrollmentCode
+            let first = try await client.send(.post, "/v1/enroll", json: EnrollRequest(enrollmentCode: code, appVersion: "1.0"))
+            #expect(first.status == 200)
+            #expect(try first.decode(EnrollResponse.self).scope == [TestServer.gridA])
+            let second = try await client.send(.post, "/v1/enroll", json: EnrollRequest(enrollmentCode: code, appVersion: "1.0"))
+            #expect(second.status == 409)
+            #expect(second.error?.code == .alreadyUsed)
+        }
+    }
+
+    @Test("roles: viewer reads, resolver resolves, admin manages; others get 403")
+    func roles() async throws {
+        let server = try await TestServer()
+        defer { server.cleanUp() }
+        try await server.run { client in
+            let viewer = try await client.send(.post, "/v1/admin/tokens", token: client.adminToken, json: OpsTokenRequest(name: "desk", role: .viewer))
+                .decode(OpsTokenResponse.self)
+            #expect(try await client.send(.get, "/v1/admin/conflicts", token: viewer.token).status == 200)
+            let resolve = try await client.send(.post, "/v1/admin/conflicts/household/hh-1/resolve", token: viewer.token,
+                                                json: ResolveRequest(expectedVersion: 1, delete: true))
+            #expect(resolve.status == 403)
+            #expect(resolve.error?.code == .forbidden)
+            let enrol = try await client.send(.post, "/v1/admin/devices", token: viewer.token,
+                                              json: DeviceEnrollmentRequest(worker: "x", grids: [TestServer.gridA]))
+            #expect(enrol.status == 403)
+            let device = try await client.enrollDevice(worker: "zhang.wei", grids: [TestServer.gridA])
+            #expect(try await client.send(.get, "/v1/admin/conflicts", token: device.token).status == 403)
+
+            let revoke = try await client.send(.post, "/v1/admin/tokens/\(viewer.tokenId)/revoke", token: client.adminToken)
+            #expect(revoke.status == 204)
+            #expect(try await client.send(.get, "/v1/admin/conflicts", token: viewer.token).error?.code == .tokenRevoked)
+        }
+    }
+
+    @Test("every admin action is audited, and the audit log refuses edits")
+    func audit() async throws {
+        let server = try await TestServer()
+        defer { server.cleanUp() }
+        try await server.run { client in
+            _ = try await client.enrollDevice(worker: "zhang.wei", grids: [TestServer.gridA])
+            _ = try await client.send(.get, "/v1/admin/devices", token: client.adminToken)
+            let page = try await client.send(.get, "/v1/admin/audit", token: client.adminToken).decode(AuditPage.self)
+            let actions = page.entries.map(\.action)
+            #expect(actions.contains("devices.enroll"))
+            #expect(actions.contains("device.enroll"))
+            #expect(actions.contains("devices.list"))
+            #expect(page.entries.allSatisfy { !$0.actor.isEmpty && $0.outcome == "ok" })
+        }
+        #expect(throws: DatabaseError.self) {
+            try server.database().write { db in try db.execute(sql: "DELETE FROM audit") }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import GridSyncCore
+import GridSyncProtocol
+@testable import GridSyncServer
+import Testing
+
+/// Every bad request gets a clear, machine-readable 4xx in the error envelope, never a 5xx.
+@Suite("Bad input")
+struct BadInputTests {
+    @Test("malformed JSON, wrong types, unknown kinds and invalid clocks are 400 with a field")
+    func malformedBodies() async throws {
+        let server = try await TestServer()
+        defer { server.cleanUp() }
+        try await server.run { client in
+            let device = try await client.enrollDevice(worker: "zhang.wei", grids: [TestServer.gridA])
+            let cases: [(String, String, String?)] = [
+                ("{\"changes\": [", "malformed_json", nil),
+                ("{\"changes\": 7}", "invalid_request", "changes"),
+                (#"{"changes":[{"id":"c1","kind":"spaceship","recordId":"x","clock":{},"writes":{}}]}"#, "invalid_request", "changes[0].kind"),
+                (#"{"changes":[{"id":"c1","kind":"household","recordId":"x","clock":{"dev":"three"},"writes":{}}]}"#, "invalid_request", "changes[0].clock.dev"),
+                (#"{"changes":[{"id":"c1","kind":"household","recordId":"x","clock":{"bad:id":1},"writes":{}}]}"#, "invalid_request", "changes[0].clock"),
+                ("[]", "invalid_request", nil),
+            ]
+            for (body, code, field) in cases {
+                let reply = try await client.send(.post, "/v1/push", token: device.token, body: Data(body.utf8))
+                #expect(reply.status == 400, "\(body)")
+                #expect(reply.error?.code.rawValue == code, "\(body)")
+                if let field { #expect(reply.error?.field == field, "\(body)") }
+                #expect(reply.error?.requestId != nil)
+            }
+        }
+    }
+
+    @Test("unknown or missing protocol versions get 426 with the versions spoken")
+    func versions() async throws {
+        let server = try await TestServer()
+        defer { server.cleanUp() }
+        try await server.run { client in
+            for version in [nil, "2", "zero"] as [String?] {
+                let reply = try await client.send(.get, "/v1/pull", version: version)
+                #expect(reply.status == 426)
+                #expect(reply.error?.code == .unsupportedProtocolVersion)
+                #expect(reply.error?.supportedVersions == [1])
+            }
+        }
+    }
+
+    @Test("an oversized body and an oversized batch are 413 and state the limit")
+    func limits() async throws {
+        let server = try await TestServer(limits: SyncLimits(maxChangesPerPush: 3, maxBodyBytes: 4_096, maxPullPage: 10))
+        defer { server.cleanUp() }
+        try await server.run { client in
+            let device = try await client.enrollDevice(worker: "zhang.wei", grids: [TestServer.gridA])
+            let big = try await client.send(.post, "/v1/push", token: device.token, body: Data(repeating: UInt8(ascii: " "), count: 5_000))
+            #expect(big.status == 413)
+            #expect(big.error?.code == .payloadTooLarge)
+            #expect(big.error?.limit == 4_096)
+
+            var terminal = Terminal(replica: device.replicaId)
+            let changes = try (1...4).map { try terminal.create(Sample.patrol("pt-\($0)")) }
+            let many = try await client.push(changes, as: device)
+            #expect(many.status == 413)
+            #expect(many.error?.code == .tooManyChanges)
+            #expect(many.error?.limit == 3)
+        }
+    }
+
+    @Test("a bad cursor, a bad limit and an unknown route are 4xx")
+    func queries() async throws {
+        let server = try await TestServer()
+        defer { server.cleanUp() }
+        try await server.run { client in
+            let device = try await client.enrollDevice(worker: "zhang.wei", grids: [TestServer.gridA])
+            let cursor = try await client.send(.get, "/v1/pull?cursor=not-a-cursor", token: device.token)
+            #expect(cursor.status == 400)
+            #expect(cursor.error?.field == "cursor")
+            #expect(try await client.send(.get, "/v1/pull?limit=-1", token: device.token).status == 400)
+            let missing = try await client.send(.get, "/v1/nothing-here", token: device.token)
+            #expect(missing.status == 404)
+            #expect(missing.error?.code == .notFound)
+        }
+    }
+}

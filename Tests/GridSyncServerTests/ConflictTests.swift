@@ -1,0 +1,82 @@
+import Foundation
+import GridSyncCore
+import GridSyncProtocol
+@testable import GridSyncServer
+import Testing
+
+@Suite("Conflicts")
+struct ConflictTests {
+    /// A worker and a sunk-down cadre edit the same household's notes offline.
+    static func makeConflict(_ client: Client) async throws -> (worker: EnrollResponse, cadre: EnrollResponse, key: RecordKey) {
+        let workerDevice = try await client.enrollDevice(worker: "zhang.wei", grids: [TestServer.gridA])
+        let cadreDevice = try await client.enrollDevice(worker: "li.cadre", grids: [TestServer.gridA])
+        var worker = Terminal(replica: workerDevice.replicaId), cadre = Terminal(replica: cadreDevice.replicaId)
+        let household = Sample.household("hh-1")
+        _ = try await client.push([try worker.create(household)], as: workerDevice)
+        cadre.receive(worker.states[household.key]!, for: household.key)
+        _ = try await client.push([try worker.write([Sample.notes: .string("独居老人")], to: household.key)], as: workerDevice)
+        _ = try await client.push([try cadre.write([Sample.notes: .string("需要助餐")], to: household.key)], as: cadreDevice)
+        return (workerDevice, cadreDevice, household.key)
+    }
+
+    @Test("a conflict is listed, shown side by side, resolved, and the resolution reaches devices")
+    func listShowResolve() async throws {
+        let server = try await TestServer()
+        defer { server.cleanUp() }
+        try await server.run { client in
+            let (workerDevice, _, key) = try await Self.makeConflict(client)
+            let list = try await client.send(.get, "/v1/admin/conflicts?under=futian/shatou", token: client.adminToken).decode(ConflictList.self)
+            #expect(list.conflicts.count == 1)
+            let summary = try #require(list.conflicts.first)
+            #expect(summary.fields == [Sample.notes])
+            #expect(summary.workers == ["li.cadre", "zhang.wei"])
+            #expect(try await client.send(.get, "/v1/admin/conflicts?under=futian/xiangmihu", token: client.adminToken)
+                .decode(ConflictList.self).conflicts.isEmpty)
+
+            let detail = try await client.send(.get, "/v1/admin/conflicts/household/hh-1", token: client.adminToken).decode(ConflictDetail.self)
+            let notes = try #require(detail.fields.first { $0.field == Sample.notes })
+            #expect(notes.status == .conflict)
+            #expect(Set(notes.candidates?.values.map { $0 } ?? []) == [.string("独居老人"), .string("需要助餐")])
+            #expect(detail.fields.contains { $0.field == FieldPath("address")! && $0.status == .merged })
+            #expect(detail.sides.allSatisfy { $0.clock != nil && $0.worker != nil })
+
+            let resolved = try await client.send(.post, "/v1/admin/conflicts/household/hh-1/resolve", token: client.adminToken,
+                                                 json: ResolveRequest(expectedVersion: summary.version, keep: workerDevice.replicaId, reason: "以网格员为准"))
+            #expect(resolved.status == 200)
+            let record = try resolved.decode(ResolveResponse.self).record
+            #expect(!record.inConflict)
+            #expect(record.state.agreedFields[Sample.notes] == .string("独居老人"))
+
+            let pulled = try await client.pullAll(as: workerDevice).records[key]
+            #expect(pulled?.inConflict == false)
+            #expect(pulled?.state == record.state)
+            let audit = try await client.send(.get, "/v1/admin/audit", token: client.adminToken).decode(AuditPage.self)
+            #expect(audit.entries.contains { $0.action == "conflicts.resolve" && $0.detail == "以网格员为准" && $0.outcome == "ok" })
+        }
+    }
+
+    @Test("resolving against a conflict that changed since it was read is refused with 409")
+    func staleResolve() async throws {
+        let server = try await TestServer()
+        defer { server.cleanUp() }
+        try await server.run { client in
+            let (workerDevice, _, key) = try await Self.makeConflict(client)
+            let version = try await client.send(.get, "/v1/admin/conflicts", token: client.adminToken).decode(ConflictList.self).conflicts[0].version
+            // Another edit lands after ops read the conflict.
+            var worker = Terminal(replica: workerDevice.replicaId)
+            worker.receive(try await client.pullAll(as: workerDevice).records[key]!.state, for: key)
+            _ = try await client.push([try worker.write([FieldPath("type")!: .string("rented")], to: key)], as: workerDevice)
+
+            let stale = try await client.send(.post, "/v1/admin/conflicts/household/hh-1/resolve", token: client.adminToken,
+                                              json: ResolveRequest(expectedVersion: version, set: [Sample.notes: .string("合并")]))
+            #expect(stale.status == 409)
+            #expect(stale.error?.code == .conflictChanged)
+            let undecided = try await client.send(.post, "/v1/admin/conflicts/household/hh-1/resolve", token: client.adminToken,
+                                                  json: ResolveRequest(expectedVersion: version + 1, set: [FieldPath("type")!: .string("resident")]))
+            #expect(undecided.status == 422)
+            let both = try await client.send(.post, "/v1/admin/conflicts/household/hh-1/resolve", token: client.adminToken,
+                                             json: ResolveRequest(expectedVersion: version + 1, keep: workerDevice.replicaId, delete: true))
+            #expect(both.status == 400)
+        }
+    }
+}
