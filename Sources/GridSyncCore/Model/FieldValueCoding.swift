@@ -37,7 +37,7 @@ public enum FieldValueCoding {
     /// Decodes `T` from a field value; a mismatch becomes a `wrong_type` error naming `field`.
     public static func decode<T: Decodable>(_ type: T.Type, from value: FieldValue, field: String) throws -> T {
         do {
-            return try makeDecoder().decode(T.self, from: makeEncoder().encode(value))
+            return try FieldValueDecoder(value).decode(T.self)
         } catch let error as ValidationError {
             throw error
         } catch {

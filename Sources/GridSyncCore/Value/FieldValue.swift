@@ -27,19 +27,25 @@ public enum FieldValue: Hashable, Sendable {
 
 extension FieldValue: Codable {
     public init(from decoder: any Decoder) throws {
+        if let direct = decoder as? FieldValueDecoder {
+            self = direct.value
+            return
+        }
+        // Decoder offers no way to peek at a value's type, and each failed attempt throws,
+        // so the attempts go in order of how often each type appears in records.
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
-        } else if let bool = try? container.decode(Bool.self) {
-            self = .bool(bool)
-        } else if let number = try? container.decode(Double.self) {
-            self = .number(number)
         } else if let text = try? container.decode(String.self) {
             self = .string(text)
-        } else if let array = try? container.decode([FieldValue].self) {
-            self = .array(array)
         } else if let object = try? container.decode([String: FieldValue].self) {
             self = .object(object)
+        } else if let number = try? container.decode(Double.self) {
+            self = .number(number)
+        } else if let bool = try? container.decode(Bool.self) {
+            self = .bool(bool)
+        } else if let array = try? container.decode([FieldValue].self) {
+            self = .array(array)
         } else {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a JSON value")
         }

@@ -57,7 +57,7 @@ public struct ChangeDecider: Sendable {
 
         var after = before
         let outcome = after.apply(change)
-        if let failure = RecordRules.check(after, kind: change.record.kind) {
+        if let failure = RecordRules.check(after, kind: change.record.kind, touching: change.writes.keys) {
             return .reject(RejectReason(failure))
         }
         let grids = RecordRules.grids(of: after, fallback: currentGrids)
@@ -67,7 +67,20 @@ public struct ChangeDecider: Sendable {
 
 /// Rules that span fields, checked on the merged record while it has one clear value per field.
 enum RecordRules {
-    static func check(_ state: RecordState, kind: RecordKind) -> ValidationError? {
+    /// Collection sizes are checked by counting fields; the typed record, which is costly to
+    /// build for a patrol with thousands of track points, only when a plain property changed,
+    /// since only those take part in rules across fields.
+    static func check<Paths: Collection>(_ state: RecordState, kind: RecordKind, touching paths: Paths) -> ValidationError?
+    where Paths.Element == FieldPath {
+        let schema = kind.schema
+        for property in Set(paths.filter { $0.element != nil }.map(\.property)) {
+            guard let maximum = schema.properties[String(property)]?.maximumCount else { continue }
+            let count = state.entries.lazy.filter { $0.key.property == property && $0.key.element != nil && $0.value.values.contains { $0 != .null } }.count
+            if count > maximum {
+                return ValidationError(.tooMany, field: String(property), "at most \(maximum) items")
+            }
+        }
+        guard paths.contains(where: { $0.element == nil && $0 != .deleted }) else { return nil }
         guard let fields = state.resolvedFields, let id = RecordID("check") else { return nil }
         do {
             switch kind {

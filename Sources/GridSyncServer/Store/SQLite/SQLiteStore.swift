@@ -21,12 +21,16 @@ public final class SQLiteStore: SyncStore {
         try SQLiteStore.migrator.migrate(pool)
     }
 
+    /// Shared: building coders per row showed up in profiles of the push path.
+    private static let encoder = JSONEncoder()
+    private static let decoder = JSONDecoder()
+
     static func encode<T: Encodable>(_ value: T) throws -> Data {
-        try JSONEncoder().encode(value)
+        try encoder.encode(value)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
-        try JSONDecoder().decode(type, from: data)
+        try decoder.decode(type, from: data)
     }
 }
 
