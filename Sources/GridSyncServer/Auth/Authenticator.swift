@@ -33,6 +33,12 @@ struct Authenticator: Sendable {
         return record
     }
 
+    /// The name of the ops token a request carries, if it is one the server knows.
+    func opsName(_ request: Request) async -> String? {
+        guard let token = bearer(request) else { return nil }
+        return try? await store.opsToken(tokenHash: TokenFactory.hash(token))?.name
+    }
+
     private func bearer(_ request: Request) -> String? {
         guard let value = request.headers[.authorization], value.lowercased().hasPrefix("bearer ") else { return nil }
         let token = value.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)

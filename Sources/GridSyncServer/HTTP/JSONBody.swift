@@ -15,6 +15,9 @@ extension Request {
             return Data(buffer: buffer)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw APIError.tooLarge(limit: limit)
+        } catch is NIOTooManyBytesError {
+            // A chunked body declares no length, so the limit is only hit while reading it.
+            throw APIError.tooLarge(limit: limit)
         }
     }
 

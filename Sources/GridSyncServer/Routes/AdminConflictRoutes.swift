@@ -10,9 +10,9 @@ struct AdminConflictRoutes {
     static let serverReplica = ReplicaID("server")!
 
     func register(on group: RouterGroup<GridSyncRequestContext>) {
-        group.get("conflicts", use: list)
-        group.get("conflicts/:kind/:id", use: show)
-        group.post("conflicts/:kind/:id/resolve", use: resolve)
+        group.get("conflicts", use: environment.auditingRefusals("conflicts.list", list))
+        group.get("conflicts/:kind/:id", use: environment.auditingRefusals("conflicts.show", show))
+        group.post("conflicts/:kind/:id/resolve", use: environment.auditingRefusals("conflicts.resolve", resolve))
     }
 
     @Sendable func list(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
@@ -37,7 +37,6 @@ struct AdminConflictRoutes {
         let actor = try await environment.authenticator.ops(request, needs: .viewer)
         let key = try recordKey(context)
         guard let stored = try await environment.store.record(key), stored.state.isInConflict else {
-            try await environment.audit(actor.name, "conflicts.show", target: key.description, outcome: ErrorCode.notFound.rawValue)
             throw APIError(.notFound, .notFound, "\(key) is not in conflict: it may have been resolved already")
         }
         let devices = try await deviceIndex()
@@ -80,10 +79,8 @@ struct AdminConflictRoutes {
             case .notFound: APIError(.notFound, .notFound, "no record \(key)")
             default: APIError(.unprocessableContent, .unprocessable, "the resolution could not be applied")
             }
-            try await environment.audit(actor.name, "conflicts.resolve", target: key.description, outcome: refusal.body.code.rawValue, detail: reason)
             throw refusal
         } catch let error as ResolutionError {
-            try await environment.audit(actor.name, "conflicts.resolve", target: key.description, outcome: ErrorCode.unprocessable.rawValue, detail: reason)
             throw APIError(.unprocessableContent, .unprocessable, error.message)
         }
     }

@@ -10,11 +10,11 @@ struct AdminDeviceRoutes {
     static let staleAfter: TimeInterval = 24 * 3_600
 
     func register(on group: RouterGroup<GridSyncRequestContext>) {
-        group.post("devices", use: enroll)
-        group.get("devices", use: list)
-        group.post("devices/:deviceID/revoke", use: revoke)
-        group.post("tokens", use: createToken)
-        group.post("tokens/:tokenID/revoke", use: revokeToken)
+        group.post("devices", use: environment.auditingRefusals("devices.enroll", enroll))
+        group.get("devices", use: environment.auditingRefusals("devices.list", list))
+        group.post("devices/:deviceID/revoke", use: environment.auditingRefusals("devices.revoke", revoke))
+        group.post("tokens", use: environment.auditingRefusals("tokens.create", createToken))
+        group.post("tokens/:tokenID/revoke", use: environment.auditingRefusals("tokens.revoke", revokeToken))
     }
 
     @Sendable func enroll(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
@@ -55,7 +55,6 @@ struct AdminDeviceRoutes {
         let actor = try await environment.authenticator.ops(request, needs: .admin)
         let id = context.parameters.get("deviceID") ?? ""
         guard let device = try await environment.store.revokeDevice(id: id, at: environment.now()) else {
-            try await environment.audit(actor.name, "devices.revoke", target: id, outcome: ErrorCode.notFound.rawValue)
             throw APIError(.notFound, .notFound, "no device \(id): list devices to find its id")
         }
         try await environment.audit(actor.name, "devices.revoke", target: id)
@@ -77,7 +76,6 @@ struct AdminDeviceRoutes {
         let actor = try await environment.authenticator.ops(request, needs: .admin)
         let id = context.parameters.get("tokenID") ?? ""
         guard try await environment.store.revokeOpsToken(id: id, at: environment.now()) else {
-            try await environment.audit(actor.name, "tokens.revoke", target: id, outcome: ErrorCode.notFound.rawValue)
             throw APIError(.notFound, .notFound, "no active token \(id)")
         }
         try await environment.audit(actor.name, "tokens.revoke", target: id)

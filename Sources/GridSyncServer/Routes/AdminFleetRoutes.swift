@@ -9,10 +9,10 @@ struct AdminFleetRoutes {
     let environment: ServerEnvironment
 
     func register(on group: RouterGroup<GridSyncRequestContext>) {
-        group.get("grids", use: grids)
-        group.put("grids", use: replaceGrids)
-        group.get("status", use: status)
-        group.get("audit", use: audit)
+        group.get("grids", use: environment.auditingRefusals("grids.list", grids))
+        group.put("grids", use: environment.auditingRefusals("grids.import", replaceGrids))
+        group.get("status", use: environment.auditingRefusals("status.show", status))
+        group.get("audit", use: environment.auditingRefusals("audit.list", audit))
     }
 
     @Sendable func grids(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
@@ -26,7 +26,6 @@ struct AdminFleetRoutes {
         var request = request
         let hierarchy = try await request.decodeJSON(GridHierarchy.self, limit: 8 << 20)
         if let problem = Self.problem(in: hierarchy) {
-            try await environment.audit(actor.name, "grids.import", outcome: ErrorCode.unprocessable.rawValue, detail: problem.field)
             var error = APIError(.unprocessableContent, .unprocessable, problem.message)
             error.body.field = problem.field
             throw error

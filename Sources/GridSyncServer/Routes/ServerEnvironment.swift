@@ -1,5 +1,6 @@
 import Foundation
 import GridSyncProtocol
+import Hummingbird
 
 /// What every route needs, built once by ``buildApplication(configuration:store:)``.
 struct ServerEnvironment: Sendable {
@@ -24,5 +25,22 @@ struct ServerEnvironment: Sendable {
     /// Writes an audit line; an audit failure fails the action rather than going unrecorded.
     func audit(_ actor: String, _ action: String, target: String? = nil, outcome: String = "ok", detail: String? = nil) async throws {
         try await store.appendAudit(actor: actor, action: action, target: target, outcome: outcome, detail: detail, at: now())
+    }
+
+    /// Wraps an admin handler so that a refusal after the caller is known (a bad body, a stale
+    /// resolve, a wrong role) is audited too, with its error code as the outcome. Successes
+    /// are audited by the handler itself, which knows what it did.
+    func auditingRefusals(
+        _ action: String, _ handler: @escaping @Sendable (Request, GridSyncRequestContext) async throws -> Response
+    ) -> @Sendable (Request, GridSyncRequestContext) async throws -> Response {
+        { request, context in
+            do {
+                return try await handler(request, context)
+            } catch let error as APIError where error.status != .unauthorized {
+                let actor = await authenticator.opsName(request) ?? "unknown"
+                try await audit(actor, action, target: request.uri.path, outcome: error.body.code.rawValue)
+                throw error
+            }
+        }
     }
 }
