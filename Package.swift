@@ -52,6 +52,7 @@ let package = Package(
                 "GridSyncCore", "GridSyncProtocol", "GridSyncServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .testTarget(name: "GridSyncCoreTests", dependencies: ["GridSyncCore"]),
         // Loads the golden vectors from Protocol/vectors by path, so the files stay in one place.

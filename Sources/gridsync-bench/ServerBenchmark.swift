@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import GRDB
+import GridSyncCore
+import GridSyncProtocol
+import GridSyncServer
+import Hummingbird
+
+/// Merged changes per second through the real server, beside raw SQLite inserts.
+///
+/// Both sides use the same disk and the same durability (WAL, `synchronous = FULL`): the
+/// baseline is one prepared-statement insert per commit, which is what a server that
+/// committed each change on its own would be bound by.
+struct ServerBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Push throughput over loopback HTTP, beside raw SQLite inserts on the same disk.",
+        discussion: "Example:\n  swift run -c release gridsync-bench server --connections 64 --batch 50")
+
+    @Option(help: "Concurrent connections, one device each.")
+    var connections = 64
+    @Option(help: "Changes per push.")
+    var batch = 50
+    @Option(help: "Pushes per connection.")
+    var pushes = 8
+    @Option(help: "Folder for the database files (default: a new temporary folder).")
+    var directory: String?
+
+    func run() async throws {
+        let folder = URL(fileURLWithPath: directory ?? NSTemporaryDirectory()).appendingPathComponent("gridsync-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        let rawRate = try RawInsertBaseline.insertsPerSecond(path: folder.appendingPathComponent("raw.sqlite").path)
+
+        let store = try SQLiteStore(path: folder.appendingPathComponent("server.sqlite").path)
+        let grid = GridPath("futian/shatou/community-03/grid-12")!
+        try await store.replaceHierarchy(GridHierarchy(grids: [GridNode(path: GridPath("futian/shatou")!)], assignments: []))
+        var devices: [(token: String, replica: ReplicaID)] = []
+        for index in 0..<connections {
+            let code = "bench-code-\(index)", token = TokenFactory.token(prefix: TokenFactory.devicePrefix)
+            _ = try await store.createDevice(worker: "worker-\(index)", grids: [grid], enrollmentCodeHash: TokenFactory.hash(code), at: Date())
+            let device = try await store.enroll(enrollmentCodeHash: TokenFactory.hash(code), tokenHash: TokenFactory.hash(token), appVersion: "bench", at: Date())
+            devices.append((token, device.replicaID))
+        }
+        let bodies = try devices.map { device in try PushWorkload.bodies(replica: device.replica, grid: grid, pushes: pushes, batch: batch) }
+
+        let port = try await PortPicker.free()
+        let app = buildApplication(configuration: ServerConfiguration(port: port), store: store)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            let client = LoadClient(base: URL(string: "http://127.0.0.1:\(port)")!, connections: connections)
+            try await client.waitUntilHealthy()
+
+            let emptyRate = try await client.requestsPerSecond(path: "/health", total: connections * pushes * 4)
+            let started = ContinuousClock.now
+            let failures = try await client.push(bodies: bodies, tokens: devices.map(\.token))
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let changes = Double(connections * pushes * batch)
+            let mergedRate = changes / seconds
+
+            print("connections \(connections), \(batch) changes per push, \(pushes) pushes each: \(Int(changes)) changes, \(failures) failed pushes")
+            print(String(format: "raw SQLite inserts (1 per commit, WAL, synchronous=FULL): %8.0f /s", rawRate))
+            print(String(format: "empty HTTP route (GET /health), same client:             %8.0f req/s", emptyRate))
+            print(String(format: "merged changes through /v1/push:                        %8.0f /s", mergedRate))
+            print(String(format: "pushes per second:                                      %8.0f /s", Double(connections * pushes) / seconds))
+            print(String(format: "ratio merged changes / raw inserts:                     %8.2f", mergedRate / rawRate))
+            group.cancelAll()
+        }
+    }
+}
+
+/// One insert per transaction through a prepared statement.
+enum RawInsertBaseline {
+    static func insertsPerSecond(path: String, seconds: Double = 2) throws -> Double {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        return try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, change_id TEXT, body BLOB)")
+            let statement = try db.makeStatement(sql: "INSERT INTO t (change_id, body) VALUES (?, ?)")
+            let payload = Data(repeating: 7, count: 400)
+            let clock = ContinuousClock()
+            let start = clock.now
+            var count = 0
+            while clock.now - start < .milliseconds(Int(seconds * 1_000)) {
+                try statement.execute(arguments: ["change-\(count)", payload])
+                count += 1
+            }
+            let elapsed = clock.now - start
+            return Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
+    }
+}
+
+/// Realistic pushes: new households and patrols, then edits of them.
+enum PushWorkload {
+    static func bodies(replica: ReplicaID, grid: GridPath, pushes: Int, batch: Int) throws -> [Data] {
+        var states: [RecordKey: RecordState] = [:]
+        var bodies: [Data] = []
+        var serial = 0
+        let start = Date(timeIntervalSince1970: 1_795_000_000)
+        for push in 0..<pushes {
+            var changes: [Change] = []
+            for index in 0..<batch {
+                serial += 1
+                let id = ChangeID("\(replica)-\(serial)")!
+                if push > 0 && index % 2 == 1, let key = states.keys.randomElement() {
+                    var state = states[key]!
+                    let field = key.kind == .household ? FieldPath("notes")! : FieldPath("trackPoints", element: "p\(serial)")
+                    let value: FieldValue = key.kind == .household ? .string("第\(serial)次走访")
+                        : try FieldValueCoding.encode(TrackPoint(id: RecordID("p\(serial)")!, position: Coordinate(latitude: 22.5, longitude: 114.0), recordedAt: start))
+                    changes.append(state.write([field: value], by: replica, id: id, record: key))
+                    states[key] = state
+                } else {
+                    let record: any SyncedRecord = index % 2 == 0
+                        ? Household(id: RecordID("hh-\(replica)-\(serial)")!, grid: grid, address: Address(building: "12", unit: "2", room: "\(serial)"), type: .resident)
+                        : Patrol(id: RecordID("pt-\(replica)-\(serial)")!, grid: grid, worker: "w", startedAt: start)
+                    var state = RecordState()
+                    changes.append(state.write(try record.fields(), by: replica, id: id, record: record.key))
+                    states[record.key] = state
+                }
+            }
+            bodies.append(try WireCoding.encode(PushRequest(changes: changes)))
+        }
+        return bodies
+    }
+}
