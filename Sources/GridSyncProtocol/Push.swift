@@ -84,8 +84,6 @@ public struct RejectReason: Codable, Sendable, Hashable {
 
     /// The record's grid, old or new, is outside the device's scope.
     public static let outOfScopeCode = "out_of_scope"
-    /// The change could not be read as a change.
-    public static let malformedChangeCode = "malformed_change"
     /// The change would create a record without a required field.
     public static let incompleteRecordCode = "incomplete_record"
 }

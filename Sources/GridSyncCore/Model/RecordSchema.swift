@@ -27,10 +27,14 @@ public struct RecordSchema: Sendable {
 
     public let kind: RecordKind
     public let properties: [String: Property]
+    /// Properties that take part in rules spanning fields (a patrol's start and end). Only an
+    /// edit of one of these needs the whole typed record checked again.
+    public let crossFieldProperties: Set<String>
 
-    init(_ kind: RecordKind, _ properties: [Property]) {
+    init(_ kind: RecordKind, _ properties: [Property], crossFieldRules: Set<String> = []) {
         self.kind = kind
         self.properties = Dictionary(uniqueKeysWithValues: properties.map { ($0.name, $0) })
+        self.crossFieldProperties = crossFieldRules
     }
 
     /// Checks one field value: the path must name a property of this kind, and the value must

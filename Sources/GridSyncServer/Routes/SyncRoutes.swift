@@ -46,8 +46,9 @@ struct SyncRoutes {
             throw error
         }
         let scope = try await environment.store.scope(ofWorker: device.worker)
+        let decider = ChangeDecider()
         let results = try await environment.groupCommit.submit(PushBatch(
-            device: device, scope: scope, changes: body.changes, report: body.device, receivedAt: environment.now()))
+            device: device, scope: scope, changes: body.changes.map(decider.check), report: body.device, receivedAt: environment.now()))
         environment.metrics.pushes.increment()
         for result in results { environment.metrics.countChange(result.outcome.rawValue) }
         environment.metrics.pushLatency.record(ContinuousClock.now - started)

@@ -68,11 +68,11 @@ public protocol SyncStore: Sendable {
 public struct PushBatch: Sendable {
     public let device: DeviceRecord
     public let scope: [GridPath]
-    public let changes: [Change]
+    public let changes: [CheckedChange]
     public let report: DeviceReport?
     public let receivedAt: Date
 
-    public init(device: DeviceRecord, scope: [GridPath], changes: [Change], report: DeviceReport?, receivedAt: Date) {
+    public init(device: DeviceRecord, scope: [GridPath], changes: [CheckedChange], report: DeviceReport?, receivedAt: Date) {
         self.device = device
         self.scope = scope
         self.changes = changes

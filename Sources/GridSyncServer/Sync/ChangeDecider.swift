@@ -15,14 +15,42 @@ public struct ChangeDecider: Sendable {
         case merge(state: RecordState, grids: [GridPath], outcome: MergeOutcome, changed: Bool)
     }
 
-    public func decide(_ change: Change, stored: StoredRecord?, scope: [GridPath]) -> Decision {
+    /// Everything about a change that needs no stored record: its values, and the rules a
+    /// brand-new record must meet. Request handlers run this in parallel, before the change
+    /// queues for the single write transaction.
+    public func check(_ change: Change) -> CheckedChange {
         do {
             try change.validate()
         } catch let error as ValidationError {
-            return .reject(RejectReason(error))
+            return CheckedChange(change: change, invalid: RejectReason(error), asNewRecord: nil)
         } catch {
-            return .reject(RejectReason(code: RejectReason.malformedChangeCode, message: "the change could not be read"))
+            return CheckedChange(change: change, invalid: RejectReason(code: ValidationError.Code.wrongType.rawValue, message: "the change could not be read"), asNewRecord: nil)
         }
+        return CheckedChange(change: change, invalid: nil, asNewRecord: newRecordRejection(change))
+    }
+
+    private func newRecordRejection(_ change: Change) -> RejectReason? {
+        if change.isDelete {
+            return RejectReason(code: RejectReason.incompleteRecordCode, message: "cannot delete a record the server has never seen")
+        }
+        let written = Set(change.writes.keys.map { String($0.property) })
+        if let missing = change.record.kind.schema.requiredProperties.first(where: { !written.contains($0) }) {
+            return RejectReason(
+                code: RejectReason.incompleteRecordCode,
+                message: "a new \(change.record.kind.rawValue) must set \(missing)", field: missing)
+        }
+        var state = RecordState()
+        state.apply(change)
+        return RecordRules.check(state, kind: change.record.kind, touching: change.writes.keys).map(RejectReason.init)
+    }
+
+    public func decide(_ change: Change, stored: StoredRecord?, scope: [GridPath]) -> Decision {
+        decide(check(change), stored: stored, scope: scope)
+    }
+
+    public func decide(_ checked: CheckedChange, stored: StoredRecord?, scope: [GridPath]) -> Decision {
+        let change = checked.change
+        if let invalid = checked.invalid { return .reject(invalid) }
 
         // Both the grid the record is in and the grid it is moved to must be the device's:
         // otherwise a worker could pull a household into their grid, or push one out of it.
@@ -35,15 +63,10 @@ public struct ChangeDecider: Sendable {
 
         let before = stored?.state ?? RecordState()
         if before.isEmpty {
-            if change.isDelete {
-                return .reject(RejectReason(code: RejectReason.incompleteRecordCode, message: "cannot delete a record the server has never seen"))
-            }
-            let written = Set(change.writes.keys.map { String($0.property) })
-            if let missing = change.record.kind.schema.requiredProperties.first(where: { !written.contains($0) }) {
-                return .reject(RejectReason(
-                    code: RejectReason.incompleteRecordCode,
-                    message: "a new \(change.record.kind.rawValue) must set \(missing)", field: missing))
-            }
+            if let rejection = checked.asNewRecord { return .reject(rejection) }
+            var after = before
+            let outcome = after.apply(change)
+            return .merge(state: after, grids: RecordRules.grids(of: after, fallback: []), outcome: outcome, changed: true)
         }
 
         // Append-only elements never change once written; a different value under the same
@@ -65,11 +88,19 @@ public struct ChangeDecider: Sendable {
     }
 }
 
+/// A change with the checks that need no stored record already made.
+public struct CheckedChange: Sendable {
+    public let change: Change
+    let invalid: RejectReason?
+    /// Why the change could not create the record on its own, if the record turns out new.
+    let asNewRecord: RejectReason?
+}
+
 /// Rules that span fields, checked on the merged record while it has one clear value per field.
 enum RecordRules {
     /// Collection sizes are checked by counting fields; the typed record, which is costly to
-    /// build for a patrol with thousands of track points, only when a plain property changed,
-    /// since only those take part in rules across fields.
+    /// build for a patrol with thousands of track points, only when a property that takes part
+    /// in a rule across fields changed: every other rule was checked field by field already.
     static func check<Paths: Collection>(_ state: RecordState, kind: RecordKind, touching paths: Paths) -> ValidationError?
     where Paths.Element == FieldPath {
         let schema = kind.schema
@@ -80,7 +111,7 @@ enum RecordRules {
                 return ValidationError(.tooMany, field: String(property), "at most \(maximum) items")
             }
         }
-        guard paths.contains(where: { $0.element == nil && $0 != .deleted }) else { return nil }
+        guard paths.contains(where: { $0.element == nil && schema.crossFieldProperties.contains($0.rawValue) }) else { return nil }
         guard let fields = state.resolvedFields, let id = RecordID("check") else { return nil }
         do {
             switch kind {

@@ -36,7 +36,7 @@ public struct Patrol: SyncedRecord {
         .collection("trackPoints", TrackPoint.self, appendOnly: true, sortedBy: "recordedAt", maximumCount: 20_000),
         .collection("findings", Finding.self, appendOnly: true, sortedBy: "reportedAt", maximumCount: 200),
         .collection("photos", PhotoReference.self, appendOnly: true, maximumCount: 500),
-    ])
+    ], crossFieldRules: ["startedAt", "endedAt"])
 
     public func validate(at field: String = "patrol") throws {
         try WorkerName(worker).validate(at: "worker")

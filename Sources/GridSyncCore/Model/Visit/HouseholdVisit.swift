@@ -43,7 +43,7 @@ public struct HouseholdVisit: SyncedRecord {
         .register("peopleMet", [RecordID].self, required: false),
         .collection("needs", Need.self, appendOnly: false, sortedBy: "raisedAt", maximumCount: 50),
         .register("followUpOn", CalendarDay.self, required: false),
-    ])
+    ], crossFieldRules: ["outcome", "peopleMet"])
 
     public func validate(at field: String = "householdVisit") throws {
         try WorkerName(visitor).validate(at: "visitor")

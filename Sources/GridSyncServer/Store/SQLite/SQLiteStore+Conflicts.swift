@@ -45,17 +45,25 @@ extension SQLiteStore {
 
     public func resolve(_ key: RecordKey, expectedVersion: Int64, actor: String,
                         make: @Sendable (RecordState) throws -> Change) async throws -> StoredRecord {
-        try await pool.write { db in
-            guard let stored = try SQLiteStore.loadRecord(key, db) else { throw StoreError(.notFound) }
-            guard stored.seq == expectedVersion else { throw StoreError(.versionChanged) }
-            let change = try make(stored.state)
-            var state = stored.state
-            let outcome = state.apply(change)
-            let now = Date()
-            let seq = try SQLiteStore.logChange(change, device: actor, outcome: ChangeOutcome(outcome), at: now, db)
-            let grids = RecordRules.grids(of: state, fallback: stored.grids)
-            try SQLiteStore.saveRecord(key, state: state, grids: grids, previous: stored, seq: seq, at: now, db)
-            return StoredRecord(key: key, state: state, grids: grids, seq: seq, conflictSince: nil)
+        let cache = self.cache
+        do {
+            return try await pool.write { db in
+                guard let stored = try SQLiteStore.loadRecord(key, db) else { throw StoreError(.notFound) }
+                guard stored.seq == expectedVersion else { throw StoreError(.versionChanged) }
+                let change = try make(stored.state)
+                var state = stored.state
+                let outcome = state.apply(change)
+                let now = Date()
+                let seq = try SQLiteStore.logChange(change, device: actor, outcome: ChangeOutcome(outcome), at: now, db)
+                let grids = RecordRules.grids(of: state, fallback: stored.grids)
+                let saved = try SQLiteStore.saveRecord(key, state: state, grids: grids, previous: stored, seq: seq, at: now, db)
+                // Inside the transaction, so no push can see the record between commit and cache.
+                cache.store(saved)
+                return saved
+            }
+        } catch {
+            cache.removeAll()
+            throw error
         }
     }
 }

@@ -5,12 +5,22 @@ import GridSyncProtocol
 
 extension SQLiteStore {
     public func push(_ batches: [PushBatch], decider: ChangeDecider) async throws -> [[ChangeResult]] {
+        let cache = self.cache
+        do {
+            return try await write(batches, decider: decider, cache: cache)
+        } catch {
+            cache.removeAll()
+            throw error
+        }
+    }
+
+    private func write(_ batches: [PushBatch], decider: ChangeDecider, cache: RecordCache) async throws -> [[ChangeResult]] {
         try await pool.write { db in
             var results: [[ChangeResult]] = []
             for batch in batches {
                 var batchResults: [ChangeResult] = []
-                for change in batch.changes {
-                    batchResults.append(try SQLiteStore.apply(change, of: batch, decider: decider, db))
+                for checked in batch.changes {
+                    batchResults.append(try SQLiteStore.apply(checked, of: batch, decider: decider, cache: cache, db))
                 }
                 try db.execute(
                     sql: """
@@ -27,22 +37,24 @@ extension SQLiteStore {
 
     /// One change inside the push transaction: the idempotency check, the decision, and every
     /// row it implies, written together.
-    static func apply(_ change: Change, of batch: PushBatch, decider: ChangeDecider, _ db: Database) throws -> ChangeResult {
+    static func apply(_ checked: CheckedChange, of batch: PushBatch, decider: ChangeDecider, cache: RecordCache, _ db: Database) throws -> ChangeResult {
+        let change = checked.change
         let id = change.id
         if let prior = try Data.fetchOne(
             db.cachedStatement(sql: "SELECT result FROM applied_change WHERE change_id = ?"), arguments: [id.rawValue]) {
             return try decode(ChangeResult.self, prior)
         }
         let result: ChangeResult
-        let stored = try loadRecord(change.record, db)
-        switch decider.decide(change, stored: stored, scope: batch.scope) {
+        let stored = try cache[change.record] ?? loadRecord(change.record, db)
+        switch decider.decide(checked, stored: stored, scope: batch.scope) {
         case .reject(let reason):
             result = ChangeResult(changeId: id, outcome: .rejected, reason: reason, recordInConflict: stored?.state.isInConflict ?? false)
             try logChange(change, device: batch.device.id, outcome: .rejected, at: batch.receivedAt, db)
         case .merge(let state, let grids, let outcome, let changed):
             let seq = try logChange(change, device: batch.device.id, outcome: ChangeOutcome(outcome), at: batch.receivedAt, db)
             if changed {
-                try saveRecord(change.record, state: state, grids: grids, previous: stored, seq: seq, at: batch.receivedAt, db)
+                let saved = try saveRecord(change.record, state: state, grids: grids, previous: stored, seq: seq, at: batch.receivedAt, db)
+                cache.store(saved)
             }
             result = ChangeResult(changeId: id, outcome: ChangeOutcome(outcome), recordInConflict: state.isInConflict)
         }
@@ -53,7 +65,7 @@ extension SQLiteStore {
 
     @discardableResult
     static func logChange(_ change: Change, device: String, outcome: ChangeOutcome, at: Date, _ db: Database) throws -> Int64 {
-        let clock = String(decoding: try encode(change.clock), as: UTF8.self)
+        let clock = StorageJSON.text(change.clock)
         try db.cachedStatement(sql: """
             INSERT INTO change_log (change_id, kind, id, replica, clock, device_id, outcome, received_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -77,15 +89,16 @@ extension SQLiteStore {
             conflictSince: since.map(Date.init(timeIntervalSince1970:)))
     }
 
-    static func saveRecord(_ key: RecordKey, state: RecordState, grids: [GridPath], previous: StoredRecord?, seq: Int64, at: Date, _ db: Database) throws {
-        let conflictSince: Double? = state.isInConflict
-            ? (previous?.conflictSince ?? at).timeIntervalSince1970 : nil
+    @discardableResult
+    static func saveRecord(_ key: RecordKey, state: RecordState, grids: [GridPath], previous: StoredRecord?, seq: Int64, at: Date, _ db: Database) throws -> StoredRecord {
+        let conflictSince: Date? = state.isInConflict ? (previous?.conflictSince ?? at) : nil
         try db.cachedStatement(sql: """
             INSERT INTO record (kind, id, state, seq, in_conflict, deleted, conflict_since) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (kind, id) DO UPDATE SET state = excluded.state, seq = excluded.seq,
                 in_conflict = excluded.in_conflict, deleted = excluded.deleted, conflict_since = excluded.conflict_since
             """).execute(arguments: [
-                key.kind.rawValue, key.id.rawValue, try encode(state), seq, state.isInConflict, state.isDeleted, conflictSince,
+                key.kind.rawValue, key.id.rawValue, StorageJSON.encode(state), seq, state.isInConflict, state.isDeleted,
+                conflictSince?.timeIntervalSince1970,
             ])
         // A record that leaves a grid keeps a `current = 0` row there, so devices of that grid
         // are still sent the record's next version and learn that it moved out of their scope.
@@ -99,6 +112,7 @@ extension SQLiteStore {
                     """).execute(arguments: [grid.description, key.kind.rawValue, key.id.rawValue])
             }
         }
+        return StoredRecord(key: key, state: state, grids: grids, seq: seq, conflictSince: conflictSince)
     }
 
     public func records(within roots: [GridPath], seqAfter: Int64, seqAtMost: Int64?, limit: Int) async throws -> [RecordEnvelope] {

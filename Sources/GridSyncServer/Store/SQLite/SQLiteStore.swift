@@ -9,6 +9,7 @@ import GridSyncProtocol
 /// answered; group commit (``GroupCommit``) is what keeps that affordable during a storm.
 public final class SQLiteStore: SyncStore {
     let pool: DatabasePool
+    let cache = RecordCache()
 
     /// Opens (creating and migrating on first use) the database at `path`.
     public init(path: String) throws {
