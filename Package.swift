@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "GridSyncCore", targets: ["GridSyncCore"]),
         .library(name: "GridSyncProtocol", targets: ["GridSyncProtocol"]),
         .library(name: "GridSyncServer", targets: ["GridSyncServer"]),
+        .library(name: "FieldClient", targets: ["FieldClient"]),
         .executable(name: "gridsync-server", targets: ["gridsync-server"]),
         .executable(name: "gridsync-bench", targets: ["gridsync-bench"]),
     ],
@@ -26,6 +27,14 @@ let package = Package(
         .target(name: "GridSyncCore"),
         // Versioned wire messages, specified in Protocol/.
         .target(name: "GridSyncProtocol", dependencies: ["GridSyncCore"]),
+        // What a handset runs, minus the UI: local replica, outbox, sync engine.
+        .target(
+            name: "FieldClient",
+            dependencies: [
+                "GridSyncCore", "GridSyncProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // The sync server as a library: HTTP routes, auth, scoping, and the store behind them.
         .target(
             name: "GridSyncServer",
@@ -49,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "gridsync-bench",
             dependencies: [
-                "GridSyncCore", "GridSyncProtocol", "GridSyncServer",
+                "GridSyncCore", "GridSyncProtocol", "GridSyncServer", "FieldClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -61,6 +70,13 @@ let package = Package(
             name: "GridSyncServerTests",
             dependencies: [
                 "GridSyncServer", "GridSyncProtocol", "GridSyncCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        .testTarget(
+            name: "FieldClientTests",
+            dependencies: [
+                "FieldClient", "GridSyncServer", "GridSyncProtocol", "GridSyncCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),

@@ -6,11 +6,16 @@ public struct EnrollRequest: Codable, Sendable, Hashable {
     public var enrollmentCode: String
     public var appVersion: String
     public var deviceModel: String?
+    /// A random id the app mints once per installation. Presenting a used code again with the
+    /// same installation id (the first answer was lost to bad signal) issues a fresh token for
+    /// the same device instead of refusing.
+    public var installationId: String?
 
-    public init(enrollmentCode: String, appVersion: String, deviceModel: String? = nil) {
+    public init(enrollmentCode: String, appVersion: String, deviceModel: String? = nil, installationId: String? = nil) {
         self.enrollmentCode = enrollmentCode
         self.appVersion = appVersion
         self.deviceModel = deviceModel
+        self.installationId = installationId
     }
 }
 

@@ -43,7 +43,7 @@ struct ServerBenchmark: AsyncParsableCommand {
         for index in 0..<connections {
             let code = "bench-code-\(index)", token = TokenFactory.token(prefix: TokenFactory.devicePrefix)
             _ = try await store.createDevice(worker: "worker-\(index)", grids: [grid], enrollmentCodeHash: TokenFactory.hash(code), at: Date())
-            let device = try await store.enroll(enrollmentCodeHash: TokenFactory.hash(code), tokenHash: TokenFactory.hash(token), appVersion: "bench", at: Date())
+            let device = try await store.enroll(enrollmentCodeHash: TokenFactory.hash(code), tokenHash: TokenFactory.hash(token), appVersion: "bench", installationID: nil, at: Date())
             devices.append((token, device.replicaID))
         }
         let bodies = try devices.map { device in try PushWorkload.bodies(replica: device.replica, grid: grid, pushes: pushes, batch: batch) }

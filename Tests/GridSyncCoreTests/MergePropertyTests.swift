@@ -74,7 +74,8 @@ struct MergePropertyTests {
             let expectedFields = expected.filter { $0.key != .deleted && Set($0.value.values).count > 1 }.keys.sorted()
             let tombstoned = expected[.deleted]?.values.contains(.bool(true)) ?? false
             #expect(state.conflictingFields == expectedFields, "seed \(seed)")
-            #expect(state.hasDeleteConflict == (tombstoned && expected.keys.contains { $0 != .deleted }), "seed \(seed)")
+            let revived = expected[.deleted]?.values.contains(.bool(false)) ?? false
+            #expect(state.hasDeleteConflict == (tombstoned && (revived || expected.keys.contains { $0 != .deleted })), "seed \(seed)")
         }
     }
 }

@@ -43,6 +43,27 @@ struct AuthTests {
         }
     }
 
+    @Test("an installation whose enrolment answer was lost can present its code again; another cannot")
+    func enrolmentRetry() async throws {
+        let server = try await TestServer()
+        defer { server.cleanUp() }
+        try await server.run { client in
+            let code = try await client.send(.post, "/v1/admin/devices", token: client.adminToken,
+                                             json: DeviceEnrollmentRequest(worker: "zhang.wei", grids: [TestServer.gridA]))
+                .decode(DeviceEnrollment.self).enrollmentCode
+            let first = try await client.send(.post, "/v1/enroll", json: EnrollRequest(enrollmentCode: code, appVersion: "1", installationId: "inst-1"))
+                .decode(EnrollResponse.self)
+            let again = try await client.send(.post, "/v1/enroll", json: EnrollRequest(enrollmentCode: code, appVersion: "1", installationId: "inst-1"))
+            #expect(again.status == 200)
+            let second = try again.decode(EnrollResponse.self)
+            #expect(second.deviceId == first.deviceId && second.replicaId == first.replicaId && second.token != first.token)
+            #expect(try await client.send(.get, "/v1/pull", token: second.token).status == 200)
+            #expect(try await client.send(.get, "/v1/pull", token: first.token).status == 401, "the lost token is replaced")
+            let other = try await client.send(.post, "/v1/enroll", json: EnrollRequest(enrollmentCode: code, appVersion: "1", installationId: "inst-2"))
+            #expect(other.status == 409)
+        }
+    }
+
     @Test("roles: viewer reads, resolver resolves, admin manages; others get 403")
     func roles() async throws {
         let server = try await TestServer()

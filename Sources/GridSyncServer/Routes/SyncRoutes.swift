@@ -21,7 +21,8 @@ struct SyncRoutes {
         do {
             device = try await environment.store.enroll(
                 enrollmentCodeHash: TokenFactory.hash(body.enrollmentCode), tokenHash: TokenFactory.hash(token),
-                appVersion: String(body.appVersion.prefix(32)), at: environment.now())
+                appVersion: String(body.appVersion.prefix(32)), installationID: body.installationId.map { String($0.prefix(64)) },
+                at: environment.now())
         } catch let error as StoreError where error.code == .alreadyUsed {
             throw APIError(.conflict, .alreadyUsed, "this enrolment code was already used: ask the command centre for a new one")
         } catch let error as StoreError where error.code == .notFound {

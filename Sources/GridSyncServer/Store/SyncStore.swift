@@ -37,9 +37,9 @@ public protocol SyncStore: Sendable {
     // MARK: Devices and tokens
 
     func createDevice(worker: String, grids: [GridPath], enrollmentCodeHash: String, at: Date) async throws -> DeviceRecord
-    /// Trades an unused enrolment code for a device token. Throws ``StoreError`` `.alreadyUsed`
-    /// or `.notFound`.
-    func enroll(enrollmentCodeHash: String, tokenHash: String, appVersion: String, at: Date) async throws -> DeviceRecord
+    /// Trades an unused enrolment code for a device token, or re-issues the token when the same
+    /// installation presents its code again. Throws ``StoreError`` `.alreadyUsed` or `.notFound`.
+    func enroll(enrollmentCodeHash: String, tokenHash: String, appVersion: String, installationID: String?, at: Date) async throws -> DeviceRecord
     func device(tokenHash: String) async throws -> DeviceRecord?
     func devices() async throws -> [DeviceRecord]
     func revokeDevice(id: String, at: Date) async throws -> DeviceRecord?

@@ -18,16 +18,20 @@ extension SQLiteStore {
         }
     }
 
-    public func enroll(enrollmentCodeHash: String, tokenHash: String, appVersion: String, at: Date) async throws -> DeviceRecord {
+    public func enroll(enrollmentCodeHash: String, tokenHash: String, appVersion: String, installationID: String?, at: Date) async throws -> DeviceRecord {
         try await pool.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM device WHERE enrollment_code_hash = ?", arguments: [enrollmentCodeHash]) else {
                 throw StoreError(.notFound)
             }
-            guard row["status"] as String == DeviceSummary.Status.awaitingEnrollment.rawValue else { throw StoreError(.alreadyUsed) }
+            let status = row["status"] as String
+            let sameInstallation = installationID != nil && (row["installation_id"] as String?) == installationID
+            guard status == DeviceSummary.Status.awaitingEnrollment.rawValue
+                    || (status == DeviceSummary.Status.active.rawValue && sameInstallation) else { throw StoreError(.alreadyUsed) }
             try db.execute(sql: """
-                UPDATE device SET status = 'active', token_hash = ?, enrolled_at = ?, app_version = ?, protocol_version = ?
+                UPDATE device SET status = 'active', token_hash = ?, enrolled_at = ?, app_version = ?, protocol_version = ?,
+                    installation_id = ?
                 WHERE id = ?
-                """, arguments: [tokenHash, at.timeIntervalSince1970, appVersion, WireProtocol.version, row["id"] as String])
+                """, arguments: [tokenHash, at.timeIntervalSince1970, appVersion, WireProtocol.version, installationID, row["id"] as String])
             return try SQLiteStore.device(db, sql: "SELECT * FROM device WHERE id = ?", [row["id"] as String])!
         }
     }

@@ -43,6 +43,10 @@ extension SQLiteStore {
                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v2-installation-id") { db in
+            // Lets a handset whose enrolment answer was lost enrol again with the same code.
+            try db.execute(sql: "ALTER TABLE device ADD COLUMN installation_id TEXT")
+        }
         return migrator
     }
 }

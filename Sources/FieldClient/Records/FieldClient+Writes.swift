@@ -1,0 +1,78 @@
+import Foundation
+import GRDB
+import GridSyncCore
+
+extension FieldClient {
+    /// Saves a new record locally and queues it for the server. Works with no network.
+    @discardableResult
+    public func create<R: SyncedRecord>(_ record: R) throws -> Change {
+        try record.validate(at: R.kind.rawValue)
+        return try write(try record.fields(), to: record.key, expectNew: true)
+    }
+
+    /// Edits a record: `edit` changes a copy, and only the fields that differ are written, so
+    /// someone else's concurrent edit of another field merges cleanly.
+    ///
+    /// Fields under review by the command centre (in conflict) cannot be edited until resolved.
+    @discardableResult
+    public func update<R: SyncedRecord>(_ type: R.Type, id: RecordID, _ edit: (inout R) throws -> Void) throws -> Change? {
+        let key = RecordKey(kind: R.kind, id: id)
+        guard let current = try record(type, id: id), var value = current.value, !current.isDeleted else {
+            throw FieldClientError(.notFound, "no \(R.kind.rawValue) \(id) on this handset")
+        }
+        let before = value
+        try edit(&value)
+        try value.validate(at: R.kind.rawValue)
+        let changed = try value.changedFields(from: before)
+        guard !changed.isEmpty else { return nil }
+        return try write(changed, to: key, expectNew: false)
+    }
+
+    /// Deletes a record. A delete concurrent with someone's edit becomes a conflict for the
+    /// command centre, not a silent loss.
+    @discardableResult
+    public func delete<R: SyncedRecord>(_ type: R.Type, id: RecordID) throws -> Change {
+        let identity = try requireIdentity()
+        let key = RecordKey(kind: R.kind, id: id)
+        let changeID = try mintChangeID()
+        let now = configuration.now()
+        return try pool.write { db in
+            guard var row = try RecordRow.fetch(key, db), !row.state.isDeleted else {
+                throw FieldClientError(.notFound, "no \(R.kind.rawValue) \(id) on this handset")
+            }
+            let change = row.state.delete(by: identity.replicaID, id: changeID, record: key)
+            try row.save(db)
+            try Outbox.append(change, at: now, db)
+            return change
+        }
+    }
+
+    func write(_ fields: [FieldPath: FieldValue], to key: RecordKey, expectNew: Bool) throws -> Change {
+        let identity = try requireIdentity()
+        let changeID = try mintChangeID()
+        let now = configuration.now()
+        return try pool.write { db in
+            var row = try RecordRow.fetch(key, db) ?? RecordRow(key: key, serverState: nil, state: RecordState())
+            if expectNew && !row.state.isEmpty && !row.state.isDeleted {
+                throw FieldClientError(.invalid, "\(key) already exists on this handset: edit it instead")
+            }
+            let contested = Set(row.state.conflictingFields).intersection(fields.keys)
+            if row.state.hasDeleteConflict || !contested.isEmpty {
+                throw FieldClientError(.underReview, "under review by the command centre: " +
+                    (contested.isEmpty ? "the record" : contested.map(\.rawValue).sorted().joined(separator: ", ")))
+            }
+            let change = row.state.write(fields, by: identity.replicaID, id: changeID, record: key)
+            try change.validate()
+            try row.save(db)
+            try Outbox.append(change, at: now, db)
+            return change
+        }
+    }
+
+    func mintChangeID() throws -> ChangeID {
+        guard let id = ChangeID(configuration.makeChangeID()) else {
+            throw FieldClientError(.invalid, "the change id source produced an invalid id")
+        }
+        return id
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+import GridSyncCore
+import GridSyncProtocol
+
+/// The durable queue of changes not yet acknowledged by the server, oldest first.
+enum Outbox {
+    struct Entry {
+        let seq: Int64
+        let change: Change
+        /// The change's wire JSON, stored once so pushes splice it rather than re-encode it.
+        let body: Data
+    }
+
+    static func append(_ change: Change, at date: Date, _ db: Database) throws {
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO outbox (change_id, kind, record_id, body, created_at) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [change.id.rawValue, change.record.kind.rawValue, change.record.id.rawValue,
+                                 try WireCoding.encode(change), date.timeIntervalSince1970])
+    }
+
+    static func oldest(_ limit: Int, _ db: Database) throws -> [Entry] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, body FROM outbox ORDER BY seq LIMIT ?"), arguments: [limit]).map { row in
+            let body: Data = row["body"]
+            return Entry(seq: row["seq"], change: try WireCoding.decode(Change.self, from: body), body: body)
+        }
+    }
+
+    static func remove(_ id: ChangeID, _ db: Database) throws {
+        try db.cachedStatement(sql: "DELETE FROM outbox WHERE change_id = ?").execute(arguments: [id.rawValue])
+    }
+
+    static func count(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0
+    }
+
+    static func pending(for key: RecordKey, _ db: Database) throws -> [Change] {
+        try Data.fetchAll(db.cachedStatement(sql: "SELECT body FROM outbox WHERE kind = ? AND record_id = ? ORDER BY seq"),
+                          arguments: [key.kind.rawValue, key.id.rawValue]).map { try WireCoding.decode(Change.self, from: $0) }
+    }
+
+    static func hasPending(_ key: RecordKey, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = ? AND record_id = ?)"),
+                          arguments: [key.kind.rawValue, key.id.rawValue]) ?? false
+    }
+
+    /// Moves a change the server refused for good into the visible rejected list, and takes it
+    /// back out of the local record.
+    static func park(_ change: Change, reason: RejectReason, at date: Date, _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO rejected (change_id, kind, record_id, body, code, message, field, rejected_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [change.id.rawValue, change.record.kind.rawValue, change.record.id.rawValue,
+                                     try WireCoding.encode(change), reason.code, reason.message, reason.field, date.timeIntervalSince1970])
+        try remove(change.id, db)
+        try rebuild(change.record, db)
+    }
+
+    /// Recomputes a record's local state from the server's version and the changes still queued.
+    static func rebuild(_ key: RecordKey, _ db: Database) throws {
+        guard var row = try RecordRow.fetch(key, db) else { return }
+        var state = row.serverState ?? RecordState()
+        for change in try pending(for: key, db) { state.apply(change) }
+        if state.isEmpty {
+            try RecordRow.delete(key, db)
+        } else {
+            row.state = state
+            try row.save(db)
+        }
+    }
+}

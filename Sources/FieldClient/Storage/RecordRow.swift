@@ -1,0 +1,72 @@
+import Foundation
+import GRDB
+import GridSyncCore
+
+/// One record in the local replica.
+///
+/// `serverState` is the newest version the server sent; `state` is that joined with every
+/// change still in the outbox. Keeping both lets a rejected change be taken back out: the
+/// record is rebuilt from the server's version and the changes that remain.
+struct RecordRow {
+    var key: RecordKey
+    var serverState: RecordState?
+    var state: RecordState
+
+    static func fetch(_ key: RecordKey, _ db: Database) throws -> RecordRow? {
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT server_state, state FROM record WHERE kind = ? AND id = ?"),
+            arguments: [key.kind.rawValue, key.id.rawValue]) else { return nil }
+        let server: Data? = row["server_state"]
+        return RecordRow(key: key, serverState: try server.map { try LocalCoding.decode(RecordState.self, $0) },
+                         state: try LocalCoding.decode(RecordState.self, row["state"]))
+    }
+
+    func save(_ db: Database) throws {
+        let index = RecordIndex(state)
+        try db.cachedStatement(sql: """
+            INSERT INTO record (kind, id, server_state, state, grids, household_id, worker, day, in_conflict, deleted)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (kind, id) DO UPDATE SET server_state = excluded.server_state, state = excluded.state,
+                grids = excluded.grids, household_id = excluded.household_id, worker = excluded.worker, day = excluded.day,
+                in_conflict = excluded.in_conflict, deleted = excluded.deleted
+            """).execute(arguments: [
+                key.kind.rawValue, key.id.rawValue, try serverState.map(LocalCoding.encode), try LocalCoding.encode(state),
+                index.grids, index.householdID, index.worker, index.day, state.isInConflict, state.isDeleted,
+            ])
+    }
+
+    static func delete(_ key: RecordKey, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM record WHERE kind = ? AND id = ?", arguments: [key.kind.rawValue, key.id.rawValue])
+    }
+}
+
+/// Columns the replica is queried by, taken from the record's agreed fields.
+struct RecordIndex {
+    /// Space-separated: every grid the record is in, more than one while its move is contested.
+    let grids: String
+    let householdID: String?
+    let worker: String?
+    /// The record's calendar day, `YYYY-MM-DD`, as the handset saw it.
+    let day: String?
+
+    init(_ state: RecordState) {
+        let fields = state.agreedFields
+        let gridValues = state.entries[FieldPath("grid")!]?.values.compactMap(\.stringValue) ?? []
+        grids = Set(gridValues).sorted().joined(separator: " ")
+        householdID = fields[FieldPath("householdID")!]?.stringValue
+        worker = (fields[FieldPath("worker")!] ?? fields[FieldPath("visitor")!])?.stringValue
+        let date = fields[FieldPath("day")!] ?? fields[FieldPath("startedAt")!] ?? fields[FieldPath("visitedAt")!]
+        day = date?.stringValue.map { String($0.prefix(10)) }
+    }
+
+    static func paths(_ grids: String) -> [GridPath] { grids.split(separator: " ").compactMap { GridPath(String($0)) } }
+}
+
+/// JSON for the local file, shared coders.
+enum LocalCoding {
+    private static let encoder = JSONEncoder()
+    private static let decoder = JSONDecoder()
+
+    static func encode<T: Encodable>(_ value: T) throws -> Data { try encoder.encode(value) }
+    static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T { try decoder.decode(type, from: data) }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import GRDB
+
+/// The handset's SQLite file: the local replica, the outbox, parked rejections and sync state.
+enum ReplicaDatabase {
+    static func open(path: String) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            // An acknowledged write must survive the battery dying a moment later.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        configuration.busyMode = .timeout(10)
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try migrator.migrate(pool)
+        return pool
+    }
+
+    /// Versioned schema. Add a migration; never edit one that has shipped.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE record (
+                    kind TEXT NOT NULL, id TEXT NOT NULL,
+                    server_state BLOB, state BLOB NOT NULL,
+                    grids TEXT NOT NULL DEFAULT '', household_id TEXT, worker TEXT, day TEXT,
+                    in_conflict INTEGER NOT NULL DEFAULT 0, deleted INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (kind, id)) WITHOUT ROWID;
+                CREATE INDEX record_grids ON record(grids);
+                CREATE INDEX record_household ON record(household_id);
+                CREATE INDEX record_worker ON record(worker);
+                CREATE INDEX record_day ON record(day);
+                CREATE TABLE outbox (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, change_id TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL, record_id TEXT NOT NULL, body BLOB NOT NULL, created_at REAL NOT NULL);
+                CREATE INDEX outbox_record ON outbox(kind, record_id);
+                CREATE TABLE rejected (
+                    change_id TEXT PRIMARY KEY, kind TEXT NOT NULL, record_id TEXT NOT NULL, body BLOB NOT NULL,
+                    code TEXT NOT NULL, message TEXT NOT NULL, field TEXT, rejected_at REAL NOT NULL);
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                """)
+        }
+        return migrator
+    }
+}
+
+/// Small named values: identity, cursor, counters.
+enum Meta: String {
+    case installationID, deviceID, replicaID, token, worker, scope, limits, cursor, lastSyncAt, lastError, bytesSent, bytesReceived
+
+    func get(_ db: Database) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [rawValue])
+    }
+
+    func set(_ value: String?, _ db: Database) throws {
+        if let value {
+            try db.cachedStatement(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                .execute(arguments: [rawValue, value])
+        } else {
+            try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [rawValue])
+        }
+    }
+
+    func add(_ amount: Int, _ db: Database) throws {
+        try set(String((Int(try get(db) ?? "0") ?? 0) + amount), db)
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import GRDB
+import GridSyncCore
+import GridSyncProtocol
+
+extension FieldClient {
+    /// Sends one request, retrying what is worth retrying: no connection, 5xx, 429 and 503
+    /// (honouring `Retry-After`). Anything else is returned for the caller to judge.
+    func exchange(_ method: String, _ path: String, body: Data?, token: String?, report: inout SyncReport) async throws -> TransportResponse {
+        var headers = [WireProtocol.versionHeader: String(WireProtocol.version), "Content-Type": "application/json"]
+        if let token { headers["Authorization"] = "Bearer \(token)" }
+        let request = TransportRequest(method: method, path: path, headers: headers, body: body)
+        var attempt = 0
+        while true {
+            attempt += 1
+            var retryAfter: Duration?
+            let failure: String
+            do {
+                let response = try await transport.send(request)
+                try count(sent: body?.count ?? 0, received: response.body.count)
+                let transient = response.status >= 500 || response.status == 429
+                if !transient { return response }
+                retryAfter = response.headers["retry-after"].flatMap(Int.init).map { .seconds($0) }
+                failure = "the server is busy (HTTP \(response.status))"
+            } catch let error as TransportFailure {
+                try count(sent: body?.count ?? 0, received: 0)
+                failure = "no connection to the server (\(error.description))"
+            }
+            guard attempt < configuration.retry.maxAttempts else {
+                throw FieldClientError(.server, failure + ": will retry at the next sync")
+            }
+            report.retries += 1
+            try await configuration.sleep(configuration.retry.delay(attempt: attempt, retryAfter: retryAfter, random: &random))
+        }
+    }
+
+    /// Like ``exchange(_:_:body:token:report:)`` for a 200 with a JSON body: a body cut off in
+    /// transit is retried like a lost connection, which is safe because every call is idempotent.
+    func exchangeJSON<T: Decodable>(_ type: T.Type, _ method: String, _ path: String, body: Data?, token: String?,
+                                    report: inout SyncReport) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let response = try await exchange(method, path, body: body, token: token, report: &report)
+            guard response.status == 200 else { throw Self.refusal(response) }
+            if let value = try? WireCoding.decode(type, from: response.body) { return value }
+            guard attempt < configuration.retry.maxAttempts else {
+                throw FieldClientError(.server, "the server's answer kept arriving damaged: will retry at the next sync")
+            }
+            report.retries += 1
+            try await configuration.sleep(configuration.retry.delay(attempt: attempt, retryAfter: nil, random: &random))
+        }
+    }
+
+    /// A permanent refusal, worded from the server's error envelope.
+    static func refusal(_ response: TransportResponse) -> FieldClientError {
+        let error = try? WireCoding.decode(ErrorEnvelope.self, from: response.body).error
+        let message = error?.message ?? "the server answered HTTP \(response.status)"
+        switch response.status {
+        case 401, 403: return FieldClientError(.unauthorized, message)
+        case 426: return FieldClientError(.upgradeRequired, message)
+        default: return FieldClientError(.server, message)
+        }
+    }
+
+    private func count(sent: Int, received: Int) throws {
+        try pool.write { db in
+            try Meta.bytesSent.add(sent, db)
+            try Meta.bytesReceived.add(received, db)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+import GridSyncCore
+import GridSyncProtocol
+
+extension FieldClient {
+    /// Pulls pages until the server has nothing more. Each page and its cursor are stored in one
+    /// transaction, so a pull cut off anywhere repeats at most one page, harmlessly.
+    func pull(_ identity: DeviceIdentity, report: inout SyncReport) async throws {
+        while true {
+            let cursor = try await pool.read { db in try Meta.cursor.get(db) }
+            var path = "/v1/pull?limit=\(identity.limits.maxPullPage)"
+            if let cursor { path += "&cursor=\(cursor)" }
+            let page = try await exchangeJSON(PullResponse.self, "GET", path, body: nil, token: identity.token, report: &report)
+            let purged = try await pool.write { db in try Self.store(page, db) }
+            report.pulledRecords += page.records.count
+            report.purgedRecords += purged
+            if !page.hasMore { return }
+        }
+    }
+
+    /// Joins a page into the replica, follows scope changes, and stores the cursor.
+    static func store(_ page: PullResponse, _ db: Database) throws -> Int {
+        let scope = page.scope.grids
+        try Meta.scope.set(String(decoding: try LocalCoding.encode(scope), as: UTF8.self), db)
+        var purged = 0
+        for envelope in page.records {
+            if !envelope.grids.contains(where: scope.covers) {
+                // Moved out of this handset's grids: drop it, unless local work on it is unsent.
+                if try !Outbox.hasPending(envelope.key, db), try RecordRow.fetch(envelope.key, db) != nil {
+                    try RecordRow.delete(envelope.key, db)
+                    purged += 1
+                }
+                continue
+            }
+            var row = try RecordRow.fetch(envelope.key, db) ?? RecordRow(key: envelope.key, serverState: nil, state: RecordState())
+            row.serverState = (row.serverState ?? RecordState()).merged(with: envelope.state)
+            // The join keeps pending local edits on top: the server has not seen their dots.
+            row.state.merge(envelope.state)
+            try row.save(db)
+        }
+        if page.scope.changed || !page.hasMore {
+            purged += try purgeOutOfScope(scope, db)
+        }
+        try Meta.cursor.set(page.cursor, db)
+        return purged
+    }
+
+    /// Removes records no longer in any assigned grid, keeping those with unsent changes until
+    /// they are pushed or rejected.
+    static func purgeOutOfScope(_ scope: [GridPath], _ db: Database) throws -> Int {
+        var purged = 0
+        for row in try Row.fetchAll(db, sql: "SELECT kind, id, grids FROM record") {
+            let grids = RecordIndex.paths(row["grids"])
+            guard !grids.contains(where: scope.covers), let kind = RecordKind(rawValue: row["kind"]), let id = RecordID(row["id"]) else { continue }
+            let key = RecordKey(kind: kind, id: id)
+            if try Outbox.hasPending(key, db) { continue }
+            try RecordRow.delete(key, db)
+            purged += 1
+        }
+        return purged
+    }
+}

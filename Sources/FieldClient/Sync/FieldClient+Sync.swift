@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+import GridSyncCore
+import GridSyncProtocol
+
+extension FieldClient {
+    /// Pushes the outbox, then pulls everything new in scope. Safe to call at any moment and to
+    /// interrupt at any point: the next call picks up where this one stopped.
+    @discardableResult
+    public func sync() async throws -> SyncReport {
+        let identity = try requireIdentity()
+        var report = SyncReport()
+        do {
+            try await pushOutbox(identity, report: &report)
+            try await pull(identity, report: &report)
+            let now = configuration.now()
+            try await pool.write { db in
+                try Meta.lastSyncAt.set(String(now.timeIntervalSince1970), db)
+                try Meta.lastError.set(nil, db)
+            }
+            return report
+        } catch {
+            let message = (error as? FieldClientError)?.message ?? "sync failed: \(error)"
+            try? await pool.write { db in try Meta.lastError.set(message, db) }
+            throw error
+        }
+    }
+
+    /// Sends the outbox oldest first, in batches the server's limits allow; an entry leaves the
+    /// outbox only once the server's answer for it is stored.
+    func pushOutbox(_ identity: DeviceIdentity, report: inout SyncReport) async throws {
+        while true {
+            let entries = try await pool.read { db in try Outbox.oldest(identity.limits.maxChangesPerPush, db) }
+            if entries.isEmpty { return }
+            try await push(Self.fitting(entries, limit: identity.limits.maxBodyBytes), identity, report: &report)
+        }
+    }
+
+    /// The longest prefix whose request body stays under the byte limit (at least one entry:
+    /// the server will say if even that is too big).
+    static func fitting(_ entries: [Outbox.Entry], limit: Int) -> [Outbox.Entry] {
+        var size = 64
+        var count = 0
+        for entry in entries {
+            size += entry.body.count + 1
+            if size > limit && count > 0 { break }
+            count += 1
+        }
+        return Array(entries.prefix(count))
+    }
+
+    func push(_ entries: [Outbox.Entry], _ identity: DeviceIdentity, report: inout SyncReport) async throws {
+        let pending = try await pool.read { db in try Outbox.count(db) }
+        let body = try Self.pushBody(entries, report: DeviceReport(pendingChanges: pending, appVersion: configuration.appVersion))
+        let response = try await exchange("POST", "/v1/push", body: body, token: identity.token, report: &report)
+        switch response.status {
+        case 200:
+            guard let results = try? WireCoding.decode(PushResponse.self, from: response.body).results, results.count == entries.count else {
+                // A damaged answer: the server may have committed; sending again is idempotent.
+                report.retries += 1
+                return
+            }
+            try await settle(entries, results: results, report: &report)
+        case 413 where entries.count > 1:
+            let half = entries.count / 2
+            try await push(Array(entries.prefix(half)), identity, report: &report)
+            try await push(Array(entries.dropFirst(half)), identity, report: &report)
+        case 413:
+            try await park(entries[0].change, RejectReason(code: "payload_too_large", message: Self.refusal(response).message), report: &report)
+        case 400:
+            // A change the server cannot read at all is named by index; park it, keep the rest moving.
+            let error = try? WireCoding.decode(ErrorEnvelope.self, from: response.body).error
+            guard let index = error?.field.flatMap(Self.changeIndex), entries.indices.contains(index) else { throw Self.refusal(response) }
+            try await park(entries[index].change, RejectReason(code: error!.code.rawValue, message: error!.message, field: error!.field), report: &report)
+        default:
+            throw Self.refusal(response)
+        }
+    }
+
+    /// Acknowledged changes leave the outbox; refused ones are parked with their reason.
+    func settle(_ entries: [Outbox.Entry], results: [ChangeResult], report: inout SyncReport) async throws {
+        let now = configuration.now()
+        let outcome = try await pool.write { db in
+            var pushed = 0, rejected = 0, conflicts = 0
+            for (entry, result) in zip(entries, results) {
+                if result.outcome == .rejected {
+                    try Outbox.park(entry.change, reason: result.reason ?? RejectReason(code: "rejected", message: "refused by the server"), at: now, db)
+                    rejected += 1
+                } else {
+                    try Outbox.remove(entry.change.id, db)
+                    pushed += 1
+                    if result.outcome == .conflict { conflicts += 1 }
+                }
+            }
+            return (pushed, rejected, conflicts)
+        }
+        report.pushed += outcome.0
+        report.rejected += outcome.1
+        report.conflicts += outcome.2
+    }
+
+    func park(_ change: Change, _ reason: RejectReason, report: inout SyncReport) async throws {
+        let now = configuration.now()
+        try await pool.write { db in try Outbox.park(change, reason: reason, at: now, db) }
+        report.rejected += 1
+        logger.notice("change parked", metadata: ["change": .string(change.id.rawValue), "code": .string(reason.code)])
+    }
+
+    static func changeIndex(_ field: String) -> Int? {
+        guard field.hasPrefix("changes["), let close = field.firstIndex(of: "]") else { return nil }
+        return Int(field[field.index(field.startIndex, offsetBy: 8)..<close])
+    }
+
+    /// `{"changes":[…],"device":{…}}` from the stored change bodies, without re-encoding them.
+    static func pushBody(_ entries: [Outbox.Entry], report: DeviceReport) throws -> Data {
+        var body = Data(#"{"changes":["#.utf8)
+        for (index, entry) in entries.enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            body.append(entry.body)
+        }
+        body.append(contentsOf: Array(#"],"device":"#.utf8))
+        body.append(try WireCoding.encode(report))
+        body.append(UInt8(ascii: "}"))
+        return body
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+@testable import FieldClient
+import GridSyncCore
+import GridSyncProtocol
+@testable import GridSyncServer
+import Hummingbird
+import HummingbirdTesting
+import HTTPTypes
+import NIOCore
+
+/// A real server on a loopback port with a fresh SQLite file, and helpers to enrol handsets
+/// and act as the command centre.
+struct LiveServer: Sendable {
+    let directory: URL
+    let store: SQLiteStore
+    let adminToken: String
+
+    static let gridA = GridPath("futian/shatou/community-03/grid-12")!
+    static let gridB = GridPath("futian/shatou/community-03/grid-13")!
+    static let elsewhere = GridPath("futian/xiangmihu/community-01/grid-01")!
+
+    init() async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("fieldclient-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        store = try SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
+        adminToken = try await AdminBootstrap.ensureAdminToken(store: store, writingTo: directory.appendingPathComponent("admin.token").path)!
+        try await store.replaceHierarchy(GridHierarchy(
+            grids: [GridNode(path: GridPath("futian/shatou")!), GridNode(path: GridPath("futian/xiangmihu")!)], assignments: []))
+    }
+
+    /// Runs `body` with the server listening; `Session` knows its URL.
+    func run(limits: SyncLimits = SyncLimits(), _ body: @Sendable (Session) async throws -> Void) async throws {
+        let app = buildApplication(configuration: ServerConfiguration(port: 0, limits: limits), store: store)
+        try await app.test(.live) { client in
+            try await body(Session(server: self, client: client, baseURL: URL(string: "http://127.0.0.1:\(client.port!)")!))
+        }
+    }
+
+    func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+
+    struct Session: Sendable {
+        let server: LiveServer
+        let client: any TestClientProtocol
+        let baseURL: URL
+
+        /// A handset with its own replica file, enrolled for `worker` covering `grids`.
+        func handset(_ name: String, worker: String, grids: [GridPath], transport: (any SyncTransport)? = nil,
+                     retry: RetryPolicy = RetryPolicy(maxAttempts: 3), now: @escaping @Sendable () -> Date = Date.init) async throws -> FieldClient {
+            let field = try openHandset(name, transport: transport, retry: retry, now: now)
+            try await field.enroll(code: try await enrollmentCode(worker: worker, grids: grids))
+            return field
+        }
+
+        /// Opens (or re-opens, as after a crash) the handset file `name`.
+        func openHandset(_ name: String, transport: (any SyncTransport)? = nil, retry: RetryPolicy = RetryPolicy(maxAttempts: 3),
+                         now: @escaping @Sendable () -> Date = Date.init) throws -> FieldClient {
+            try FieldClient(
+                path: server.directory.appendingPathComponent("\(name).sqlite").path,
+                transport: transport ?? URLSessionTransport(baseURL: baseURL),
+                configuration: .init(appVersion: "test", retry: retry, sleep: { _ in }, now: now, seed: 7))
+        }
+
+        func enrollmentCode(worker: String, grids: [GridPath]) async throws -> String {
+            try await admin(.post, "/v1/admin/devices", DeviceEnrollmentRequest(worker: worker, grids: grids)).decode(DeviceEnrollment.self).enrollmentCode
+        }
+
+        struct Reply { let status: Int; let body: Data
+            func decode<T: Decodable>(_ type: T.Type) throws -> T { try WireCoding.decode(type, from: body) }
+        }
+
+        func admin<T: Encodable>(_ method: HTTPRequest.Method, _ uri: String, _ body: T) async throws -> Reply {
+            try await admin(method, uri, data: try WireCoding.encode(body))
+        }
+
+        func admin(_ method: HTTPRequest.Method, _ uri: String, data: Data? = nil) async throws -> Reply {
+            var headers: HTTPFields = [.authorization: "Bearer \(server.adminToken)", .contentType: "application/json"]
+            headers[HTTPField.Name("GridSync-Protocol")!] = "1"
+            return try await client.execute(uri: uri, method: method, headers: headers, body: data.map { ByteBuffer(bytes: $0) }) { response in
+                Reply(status: Int(response.status.code), body: Data(buffer: response.body))
+            }
+        }
+
+        /// The server's current state of a record.
+        func serverState(_ key: RecordKey) async throws -> RecordState? {
+            try await server.store.record(key)?.state
+        }
+    }
+}
+
+enum Sample {
+    static let start = Date(timeIntervalSince1970: 1_795_000_000)
+
+    static func household(_ id: String, grid: GridPath = LiveServer.gridA) -> Household {
+        Household(id: RecordID(id)!, grid: grid, address: Address(building: "12栋", unit: "2单元", room: "301"), type: .resident,
+                  members: [Member(id: RecordID("m1")!, name: "王秀英", relation: .head, phone: "13800138000")])
+    }
+
+    static func patrol(_ id: String, grid: GridPath = LiveServer.gridA, start: Date = start) -> Patrol {
+        Patrol(id: RecordID(id)!, grid: grid, worker: "zhang.wei", startedAt: start,
+               trackPoints: [TrackPoint(id: RecordID("p0")!, position: Coordinate(latitude: 22.52, longitude: 114.05), recordedAt: start)])
+    }
+}
