@@ -24,6 +24,8 @@ public actor FieldClient {
     let configuration: Configuration
     var random: SplitMix64
     let logger: Logger
+    /// Read once: every write needs the replica id, and decoding it each time showed in profiles.
+    var cachedIdentity: DeviceIdentity?
 
     /// Knobs with sensible defaults; tests and the simulator inject time and randomness.
     public struct Configuration: Sendable {
@@ -63,8 +65,16 @@ public actor FieldClient {
     /// The enrolled identity, or `nil` before enrolment.
     public var identity: DeviceIdentity? {
         get throws {
-            try pool.read { db in try DeviceIdentity.load(db) }
+            if let cachedIdentity { return cachedIdentity }
+            cachedIdentity = try pool.read { db in try DeviceIdentity.load(db) }
+            return cachedIdentity
         }
+    }
+
+    /// Forgets the cached identity after enrolment or a scope change.
+    func reloadIdentity() throws {
+        cachedIdentity = nil
+        _ = try identity
     }
 
     func requireIdentity() throws -> DeviceIdentity {

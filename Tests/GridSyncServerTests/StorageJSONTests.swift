@@ -26,8 +26,20 @@ struct StorageJSONTests {
         _ = state.apply(Change(id: ChangeID("gap")!, record: key, clock: VectorClock([ReplicaID("dev-c")!: 5]), supersedes: [],
                                writes: [FieldPath("type")!: FieldWrite(dot: Dot("dev-c:5")!, value: .string("rented"))]))
         #expect(!state.context.cloud.isEmpty)
-        let decoded = try JSONDecoder().decode(RecordState.self, from: StorageJSON.encode(state))
+        let decoded = try JSONDecoder().decode(RecordState.self, from: CompactJSON.encode(state))
         #expect(decoded == state)
-        #expect(try JSONDecoder().decode(VectorClock.self, from: Data(StorageJSON.text(state.clock).utf8)) == state.clock)
+        #expect(try JSONDecoder().decode(VectorClock.self, from: Data(CompactJSON.text(state.clock).utf8)) == state.clock)
+    }
+}
+
+extension StorageJSONTests {
+    @Test("changes written by CompactJSON decode to the same change")
+    func changeRoundTrip() throws {
+        var terminal = Terminal("dev-a")
+        let key = RecordKey(kind: .household, id: RecordID("hh-1")!)
+        for value in Self.awkward {
+            let change = try terminal.write([FieldPath("notes")!: value, FieldPath("members", element: "m1"): value], to: key)
+            #expect(try JSONDecoder().decode(Change.self, from: CompactJSON.encode(change)) == change)
+        }
     }
 }

@@ -26,6 +26,7 @@ extension FieldClient {
             try Meta.limits.set(String(decoding: try LocalCoding.encode(enrolled.limits), as: UTF8.self), db)
             try Meta.cursor.set(nil, db)
         }
+        try reloadIdentity()
         return try requireIdentity()
     }
 

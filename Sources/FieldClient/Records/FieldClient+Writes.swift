@@ -16,16 +16,23 @@ extension FieldClient {
     /// Fields under review by the command centre (in conflict) cannot be edited until resolved.
     @discardableResult
     public func update<R: SyncedRecord>(_ type: R.Type, id: RecordID, _ edit: (inout R) throws -> Void) throws -> Change? {
+        let identity = try requireIdentity()
         let key = RecordKey(kind: R.kind, id: id)
-        guard let current = try record(type, id: id), var value = current.value, !current.isDeleted else {
-            throw FieldClientError(.notFound, "no \(R.kind.rawValue) \(id) on this handset")
+        let changeID = try mintChangeID()
+        let now = configuration.now()
+        // One transaction reads, edits and writes, so a sync landing in between cannot be lost.
+        return try pool.write { db in
+            guard var row = try RecordRow.fetch(key, db), !row.state.isDeleted,
+                  let before = try? R(id: id, fields: LocalRecord<R>.displayFields(row.state, ownReplica: identity.replicaID)) else {
+                throw FieldClientError(.notFound, "no \(R.kind.rawValue) \(id) on this handset")
+            }
+            var value = before
+            try edit(&value)
+            try value.validate(at: R.kind.rawValue)
+            let changed = try value.changedFields(from: before)
+            guard !changed.isEmpty else { return nil }
+            return try Self.write(changed, to: &row, by: identity.replicaID, id: changeID, at: now, db)
         }
-        let before = value
-        try edit(&value)
-        try value.validate(at: R.kind.rawValue)
-        let changed = try value.changedFields(from: before)
-        guard !changed.isEmpty else { return nil }
-        return try write(changed, to: key, expectNew: false)
     }
 
     /// Deletes a record. A delete concurrent with someone's edit becomes a conflict for the
@@ -56,17 +63,24 @@ extension FieldClient {
             if expectNew && !row.state.isEmpty && !row.state.isDeleted {
                 throw FieldClientError(.invalid, "\(key) already exists on this handset: edit it instead")
             }
-            let contested = Set(row.state.conflictingFields).intersection(fields.keys)
-            if row.state.hasDeleteConflict || !contested.isEmpty {
-                throw FieldClientError(.underReview, "under review by the command centre: " +
-                    (contested.isEmpty ? "the record" : contested.map(\.rawValue).sorted().joined(separator: ", ")))
-            }
-            let change = row.state.write(fields, by: identity.replicaID, id: changeID, record: key)
-            try change.validate()
-            try row.save(db)
-            try Outbox.append(change, at: now, db)
-            return change
+            return try Self.write(fields, to: &row, by: identity.replicaID, id: changeID, at: now, db)
         }
+    }
+
+    /// The one place a local edit becomes a change: refused while under review, else applied to
+    /// the replica and queued in the same transaction.
+    static func write(_ fields: [FieldPath: FieldValue], to row: inout RecordRow, by replica: ReplicaID, id: ChangeID,
+                      at now: Date, _ db: Database) throws -> Change {
+        let contested = Set(row.state.conflictingFields).intersection(fields.keys)
+        if row.state.hasDeleteConflict || !contested.isEmpty {
+            throw FieldClientError(.underReview, "under review by the command centre: " +
+                (contested.isEmpty ? "the record" : contested.map(\.rawValue).sorted().joined(separator: ", ")))
+        }
+        let change = row.state.write(fields, by: replica, id: id, record: row.key)
+        try change.validate()
+        try row.save(db)
+        try Outbox.append(change, at: now, db)
+        return change
     }
 
     func mintChangeID() throws -> ChangeID {

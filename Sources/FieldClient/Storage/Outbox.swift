@@ -15,7 +15,7 @@ enum Outbox {
     static func append(_ change: Change, at date: Date, _ db: Database) throws {
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO outbox (change_id, kind, record_id, body, created_at) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [change.id.rawValue, change.record.kind.rawValue, change.record.id.rawValue,
-                                 try WireCoding.encode(change), date.timeIntervalSince1970])
+                                 CompactJSON.encode(change), date.timeIntervalSince1970])
     }
 
     static func oldest(_ limit: Int, _ db: Database) throws -> [Entry] {

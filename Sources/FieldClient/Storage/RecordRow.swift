@@ -30,7 +30,7 @@ struct RecordRow {
                 grids = excluded.grids, household_id = excluded.household_id, worker = excluded.worker, day = excluded.day,
                 in_conflict = excluded.in_conflict, deleted = excluded.deleted
             """).execute(arguments: [
-                key.kind.rawValue, key.id.rawValue, try serverState.map(LocalCoding.encode), try LocalCoding.encode(state),
+                key.kind.rawValue, key.id.rawValue, serverState.map(CompactJSON.encode), CompactJSON.encode(state),
                 index.grids, index.householdID, index.worker, index.day, state.isInConflict, state.isDeleted,
             ])
     }

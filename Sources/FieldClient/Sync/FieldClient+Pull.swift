@@ -15,6 +15,7 @@ extension FieldClient {
             let purged = try await pool.write { db in try Self.store(page, db) }
             report.pulledRecords += page.records.count
             report.purgedRecords += purged
+            if page.scope.changed { try reloadIdentity() }
             if !page.hasMore { return }
         }
     }

@@ -31,7 +31,7 @@ public enum FieldValueCoding {
 
     /// The JSON value of `value`.
     public static func encode<T: Encodable>(_ value: T) throws -> FieldValue {
-        try makeDecoder().decode(FieldValue.self, from: makeEncoder().encode(value))
+        try FieldValueEncoder.encode(value)
     }
 
     /// Decodes `T` from a field value; a mismatch becomes a `wrong_type` error naming `field`.

@@ -65,7 +65,7 @@ extension SQLiteStore {
 
     @discardableResult
     static func logChange(_ change: Change, device: String, outcome: ChangeOutcome, at: Date, _ db: Database) throws -> Int64 {
-        let clock = StorageJSON.text(change.clock)
+        let clock = CompactJSON.text(change.clock)
         try db.cachedStatement(sql: """
             INSERT INTO change_log (change_id, kind, id, replica, clock, device_id, outcome, received_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -97,7 +97,7 @@ extension SQLiteStore {
             ON CONFLICT (kind, id) DO UPDATE SET state = excluded.state, seq = excluded.seq,
                 in_conflict = excluded.in_conflict, deleted = excluded.deleted, conflict_since = excluded.conflict_since
             """).execute(arguments: [
-                key.kind.rawValue, key.id.rawValue, StorageJSON.encode(state), seq, state.isInConflict, state.isDeleted,
+                key.kind.rawValue, key.id.rawValue, CompactJSON.encode(state), seq, state.isInConflict, state.isDeleted,
                 conflictSince?.timeIntervalSince1970,
             ])
         // A record that leaves a grid keeps a `current = 0` row there, so devices of that grid

@@ -1,13 +1,12 @@
 import Foundation
-import GridSyncCore
 
-/// Writes a record state as the same JSON its `Codable` form produces, by hand.
+/// Writes record states and changes as the same JSON their `Codable` forms produce, by hand.
 ///
-/// Every pushed change re-encodes its record inside the single write transaction, where
-/// Foundation's general-purpose encoder was a fifth of the writer's time. Decoding still uses
-/// `JSONDecoder`, so the two forms are checked against each other in the tests.
-enum StorageJSON {
-    static func encode(_ state: RecordState) -> Data {
+/// Every pushed change re-encodes its record inside the server's single write transaction, and
+/// every handset edit encodes a state and a change; Foundation's general-purpose encoder was a
+/// fifth of that time. Decoding still uses `JSONDecoder`, and tests check the two agree.
+public enum CompactJSON {
+    public static func encode(_ state: RecordState) -> Data {
         var out = [UInt8]()
         out.reserveCapacity(512)
         out.append(UInt8(ascii: "{"))
@@ -46,8 +45,39 @@ enum StorageJSON {
         return Data(out)
     }
 
+    /// A change in its wire form (keys in sorted order, as `WireCoding` writes them).
+    public static func encode(_ change: Change) -> Data {
+        var out = [UInt8]()
+        out.reserveCapacity(256)
+        out.append(contentsOf: Array(#"{"clock":"#.utf8))
+        write(change.clock, &out)
+        out.append(contentsOf: Array(#","id":"#.utf8))
+        string(change.id.rawValue, &out)
+        out.append(contentsOf: Array(#","kind":"#.utf8))
+        string(change.record.kind.rawValue, &out)
+        out.append(contentsOf: Array(#","recordId":"#.utf8))
+        string(change.record.id.rawValue, &out)
+        out.append(contentsOf: Array(#","supersedes":["#.utf8))
+        for (index, dot) in change.supersedes.sorted().enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            string(dot.description, &out)
+        }
+        out.append(contentsOf: Array(#"],"writes":{"#.utf8))
+        for (index, (path, write)) in change.writes.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            key(path.rawValue, &out)
+            out.append(contentsOf: Array(#"{"dot":"#.utf8))
+            string(write.dot.description, &out)
+            out.append(contentsOf: Array(#","value":"#.utf8))
+            self.write(write.value, &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: Array("}}".utf8))
+        return Data(out)
+    }
+
     /// The clock as JSON text, for the change log.
-    static func text(_ clock: VectorClock) -> String {
+    public static func text(_ clock: VectorClock) -> String {
         var out = [UInt8]()
         write(clock, &out)
         return String(decoding: out, as: UTF8.self)

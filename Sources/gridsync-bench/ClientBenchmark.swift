@@ -1,0 +1,105 @@
+import ArgumentParser
+import FieldClient
+import Foundation
+import GRDB
+import GridSyncCore
+import GridSyncProtocol
+import GridSyncServer
+import Histogram
+import Hummingbird
+
+/// The handset's two figures: how long a local write takes, and how fast the outbox drains.
+///
+/// Both stand beside raw SQLite in the same folder with the same durability: a single-row
+/// commit for the write latency, one insert per commit for the drain rate.
+struct ClientBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "client",
+        abstract: "Local write latency and outbox drain rate, beside raw SQLite commits.",
+        discussion: "Example:\n  swift run -c release gridsync-bench client --writes 2000 --drain 5000")
+
+    @Option(help: "Local writes to time.")
+    var writes = 2_000
+    @Option(help: "Changes queued offline, then drained to an in-process server.")
+    var drain = 5_000
+
+    func run() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-client-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        let raw = try RawCommitLatency.measure(path: folder.appendingPathComponent("raw.sqlite").path, count: writes)
+
+        let store = try SQLiteStore(path: folder.appendingPathComponent("server.sqlite").path)
+        let grid = GridPath("futian/shatou/community-03/grid-12")!
+        try await store.replaceHierarchy(GridHierarchy(grids: [GridNode(path: GridPath("futian/shatou")!)], assignments: []))
+        let code = TokenFactory.token(prefix: TokenFactory.enrollmentPrefix)
+        _ = try await store.createDevice(worker: "bench", grids: [grid], enrollmentCodeHash: TokenFactory.hash(code), at: Date())
+
+        let port = try await PortPicker.free()
+        let app = buildApplication(configuration: ServerConfiguration(port: port), store: store)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            let base = URL(string: "http://127.0.0.1:\(port)")!
+            try await LoadClient(base: base, connections: 1).waitUntilHealthy()
+            let handset = try FieldClient(path: folder.appendingPathComponent("handset.sqlite").path, transport: URLSessionTransport(baseURL: base))
+            try await handset.enroll(code: code)
+
+            // Local writes: edits of one household's notes, as a worker types through a visit.
+            let household = Household(id: RecordID("hh-bench")!, grid: grid, address: Address(building: "12", unit: "2", room: "301"), type: .resident)
+            try await handset.create(household)
+            var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+            let clock = ContinuousClock()
+            for index in 0..<writes {
+                let started = clock.now
+                try await handset.update(Household.self, id: household.id) { $0.notes = "第\(index)次走访" }
+                _ = latency.record(UInt64((clock.now - started).nanoseconds))
+            }
+
+            // Drain: a backlog of new patrols, as after a day in basements.
+            let start = Date(timeIntervalSince1970: 1_795_000_000)
+            for index in 0..<drain {
+                try await handset.create(Patrol(id: RecordID("pt-\(index)")!, grid: grid, worker: "bench", startedAt: start))
+            }
+            let queued = try await handset.status().pendingChanges
+            let drainStarted = clock.now
+            let report = try await handset.sync()
+            let drainSeconds = (clock.now - drainStarted).seconds
+            let drainRate = Double(report.pushed) / drainSeconds
+
+            let p50 = Double(latency.valueAtPercentile(50)) / 1_000, p99 = Double(latency.valueAtPercentile(99)) / 1_000
+            print(String(format: "raw single-row commit (WAL, synchronous=FULL): p50 %7.1f µs  p99 %7.1f µs", raw.p50, raw.p99))
+            print(String(format: "FieldClient local write (edit a field):      p50 %7.1f µs  p99 %7.1f µs", p50, p99))
+            print(String(format: "ratio local write / raw commit:               p50 %7.2f      p99 %7.2f", p50 / raw.p50, p99 / raw.p99))
+            print(String(format: "outbox drain: %d changes in %.2f s = %.0f changes/s (raw inserts, 1 per commit: %.0f /s, ratio %.2f)",
+                         queued, drainSeconds, drainRate, raw.insertsPerSecond, drainRate / raw.insertsPerSecond))
+            group.cancelAll()
+        }
+    }
+}
+
+/// Per-commit latency of single-row inserts through a prepared statement.
+enum RawCommitLatency {
+    static func measure(path: String, count: Int) throws -> (p50: Double, p99: Double, insertsPerSecond: Double) {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try pool.write { db in try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB)") }
+        var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+        let payload = Data(repeating: 7, count: 300)
+        let clock = ContinuousClock()
+        let started = clock.now
+        for _ in 0..<count {
+            let begin = clock.now
+            try pool.write { db in try db.execute(sql: "INSERT INTO t (body) VALUES (?)", arguments: [payload]) }
+            _ = histogram.record(UInt64((clock.now - begin).nanoseconds))
+        }
+        let rate = Double(count) / (clock.now - started).seconds
+        return (Double(histogram.valueAtPercentile(50)) / 1_000, Double(histogram.valueAtPercentile(99)) / 1_000, rate)
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
+}
