@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "GridSyncServer", targets: ["GridSyncServer"]),
         .library(name: "FieldClient", targets: ["FieldClient"]),
         .executable(name: "gridsync-server", targets: ["gridsync-server"]),
+        .executable(name: "gridsync", targets: ["gridsync"]),
         .executable(name: "gridsync-bench", targets: ["gridsync-bench"]),
     ],
     dependencies: [
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Pure merge logic: no IO, no networking, no database.
@@ -55,6 +57,14 @@ let package = Package(
                 "GridSyncServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // The ops CLI for command-centre staff.
+        .executableTarget(
+            name: "gridsync",
+            dependencies: [
+                "GridSyncCore", "GridSyncProtocol", "FieldClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ]),
         // Benchmarks that report figures as ratios to a baseline measured in the same run.
         .executableTarget(
             name: "gridsync-bench",
@@ -74,6 +84,13 @@ let package = Package(
                 "GridSyncServer", "GridSyncProtocol", "GridSyncCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        // Runs the built `gridsync` binary as a user would, against a live server.
+        .testTarget(
+            name: "GridSyncCLITests",
+            dependencies: [
+                "GridSyncServer", "GridSyncProtocol", "GridSyncCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(
             name: "FieldClientTests",

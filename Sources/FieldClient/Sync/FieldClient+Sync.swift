@@ -51,7 +51,8 @@ extension FieldClient {
 
     func push(_ entries: [Outbox.Entry], _ identity: DeviceIdentity, report: inout SyncReport) async throws {
         let pending = try await pool.read { db in try Outbox.count(db) }
-        let body = try Self.pushBody(entries, report: DeviceReport(pendingChanges: pending, appVersion: configuration.appVersion))
+        // What will be left once this batch is accepted: the figure the command centre watches.
+        let body = try Self.pushBody(entries, report: DeviceReport(pendingChanges: max(0, pending - entries.count), appVersion: configuration.appVersion))
         let response = try await exchange("POST", "/v1/push", body: body, token: identity.token, report: &report)
         switch response.status {
         case 200:

@@ -12,11 +12,13 @@ public enum CompactJSON {
         out.append(UInt8(ascii: "{"))
         key("entries", &out)
         out.append(UInt8(ascii: "{"))
-        for (index, (path, values)) in state.entries.enumerated() {
+        // Sorted throughout, so one state has one byte form: a digest of the bytes is a digest
+        // of the state.
+        for (index, (path, values)) in state.entries.sorted(by: { $0.key < $1.key }).enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             key(path.rawValue, &out)
             out.append(UInt8(ascii: "{"))
-            for (valueIndex, (dot, value)) in values.enumerated() {
+            for (valueIndex, (dot, value)) in values.sorted(by: { $0.key < $1.key }).enumerated() {
                 if valueIndex > 0 { out.append(UInt8(ascii: ",")) }
                 key(dot.description, &out)
                 write(value, &out)
@@ -63,7 +65,7 @@ public enum CompactJSON {
             string(dot.description, &out)
         }
         out.append(contentsOf: Array(#"],"writes":{"#.utf8))
-        for (index, (path, write)) in change.writes.enumerated() {
+        for (index, (path, write)) in change.writes.sorted(by: { $0.key < $1.key }).enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             key(path.rawValue, &out)
             out.append(contentsOf: Array(#"{"dot":"#.utf8))
@@ -85,7 +87,7 @@ public enum CompactJSON {
 
     private static func write(_ clock: VectorClock, _ out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
-        for (index, (replica, counter)) in clock.counters.enumerated() {
+        for (index, (replica, counter)) in clock.counters.sorted(by: { $0.key < $1.key }).enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             key(replica.rawValue, &out)
             out.append(contentsOf: Array(String(counter).utf8))
@@ -98,7 +100,7 @@ public enum CompactJSON {
         out.append(UInt8(ascii: ":"))
     }
 
-    static func write(_ value: FieldValue, _ out: inout [UInt8]) {
+    public static func write(_ value: FieldValue, _ out: inout [UInt8]) {
         switch value {
         case .null: out.append(contentsOf: Array("null".utf8))
         case .bool(let bool): out.append(contentsOf: Array((bool ? "true" : "false").utf8))
@@ -120,7 +122,8 @@ public enum CompactJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let object):
             out.append(UInt8(ascii: "{"))
-            for (index, (name, element)) in object.enumerated() {
+            // Sorted, so equal values always have equal bytes (digests and displays rely on it).
+            for (index, (name, element)) in object.sorted(by: { $0.key < $1.key }).enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 key(name, &out)
                 write(element, &out)

@@ -1,0 +1,43 @@
+import Foundation
+import GridSyncCore
+import GridSyncProtocol
+
+/// The side-by-side view of one conflict: every field, merged ones marked, contested ones with
+/// each side's value in its own column.
+struct ConflictDiff {
+    let detail: ConflictDetail
+
+    static func letter(_ index: Int) -> String {
+        String(UnicodeScalar(65 + index).map(Character.init) ?? "?")
+    }
+
+    func print() {
+        let summary = detail.summary
+        Swift.print(Output.tint("\(summary.kind.rawValue)/\(summary.id)", .bold) + "  grid \(summary.grids.map(\.description).joined(separator: " "))"
+              + "  version \(summary.version)  in conflict for \(Output.age(since: summary.since))")
+        if summary.deleteConflict { Swift.print(Output.tint("one side deleted the record while another edited it", .yellow)) }
+        Swift.print("")
+        Output.table(["side", "worker", "device", "deletes", "clock"], detail.sides.enumerated().map { index, side in
+            [Self.letter(index), side.worker ?? "—", side.deviceId ?? side.replica.rawValue, side.deletes ? "yes" : "",
+             side.clock?.description ?? "—"]
+        })
+        Swift.print("")
+        let letters = detail.sides.indices.map(Self.letter)
+        var rows: [[String]] = []
+        var tints: [[Output.Tint?]] = []
+        for comparison in detail.fields {
+            switch comparison.status {
+            case .conflict:
+                let cells = detail.sides.map { Output.value(comparison.candidates?[$0.replica.rawValue]) }
+                rows.append([comparison.field.rawValue, "✗ conflict"] + cells)
+                tints.append([nil, .red] + cells.map { _ in .yellow })
+            case .merged:
+                rows.append([comparison.field.rawValue, "✓ merged", Output.value(comparison.value)] + letters.dropFirst().map { _ in "" })
+                tints.append([nil, .green, .dim])
+            }
+        }
+        Output.table(["field", "status"] + letters, rows, tints: tints)
+        Swift.print("")
+        Swift.print("resolve with: gridsync conflicts resolve \(summary.kind.rawValue)/\(summary.id) --keep \(letters.first ?? "A") [--reason TEXT]")
+    }
+}

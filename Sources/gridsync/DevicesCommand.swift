@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import GridSyncCore
+import GridSyncProtocol
+
+struct DevicesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
+        abstract: "Enrol, list and revoke handheld terminals.",
+        subcommands: [Enroll.self, List.self, Revoke.self])
+
+    struct Enroll: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a terminal for a worker and print its one-time enrolment code.",
+            discussion: "Example:\n  gridsync devices enroll --worker zhang.wei --grid futian/shatou/community-03/grid-12")
+
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: "The worker the terminal belongs to.") var worker: String
+        @Option(help: "A grid the worker covers (repeatable).") var grid: [String]
+
+        func run() async throws {
+            try await guarded {
+                let client = try connection.client()
+                let grids = try grid.map { text in
+                    guard let path = GridPath(text) else { throw CLIError(.invalid, "'\(text)' is not a grid path such as futian/shatou/community-03/grid-12") }
+                    return path
+                }
+                guard !grids.isEmpty else { throw CLIError(.usage, "give at least one --grid") }
+                let enrollment = try await client.send(DeviceEnrollment.self, "POST", "v1/admin/devices",
+                                                       body: DeviceEnrollmentRequest(worker: worker, grids: grids))
+                if output.json { return try Output.json(enrollment) }
+                print("device \(enrollment.deviceId) for \(enrollment.worker), covering \(enrollment.grids.map(\.description).joined(separator: ", "))")
+                print("enrolment code (shown once, enter it on the terminal):")
+                print(enrollment.enrollmentCode)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List terminals with their last sync; stale ones (24 h) are highlighted.",
+            discussion: "Example:\n  gridsync devices list --json | jq '.devices[] | select(.stale)'")
+
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await guarded {
+                let list = try await connection.client().get(DeviceList.self, "v1/admin/devices")
+                if output.json { return try Output.json(list) }
+                let rows = list.devices.map { device in
+                    [device.deviceId, device.worker, device.status.rawValue, Output.age(since: device.lastSyncAt),
+                     device.pendingChanges.map(String.init) ?? "—", device.appVersion ?? "—", device.protocolVersion.map(String.init) ?? "—",
+                     device.stale ? "STALE" : ""]
+                }
+                let tints = list.devices.map { device -> [Output.Tint?] in
+                    device.stale ? Array(repeating: .yellow, count: 8) : device.status == .revoked ? Array(repeating: .dim, count: 8) : []
+                }
+                Output.table(["device", "worker", "status", "last sync", "pending", "app", "protocol", ""], rows, tints: tints)
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a lost or replaced terminal; its token fails on its next request.",
+            discussion: "Example:\n  gridsync devices revoke dev-7k2m9xq4ab")
+
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The device id (from devices list).") var device: String
+
+        func run() async throws {
+            try await guarded {
+                let summary = try await connection.client().send(DeviceSummary.self, "POST", "v1/admin/devices/\(device)/revoke", body: [String: String]())
+                if output.json { return try Output.json(summary) }
+                print("revoked \(summary.deviceId) (\(summary.worker))")
+            }
+        }
+    }
+}

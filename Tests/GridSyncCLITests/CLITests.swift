@@ -1,0 +1,173 @@
+import Foundation
+import GridSyncCore
+import GridSyncProtocol
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@Suite("gridsync CLI, end to end")
+struct CLITests {
+    static let grid = "futian/shatou/community-03/grid-12"
+
+    @Test("list, show and resolve a real conflict made by two terminals")
+    func conflictLifecycle() async throws {
+        let fixture = try await LiveFixture()
+        defer { fixture.cleanUp() }
+        try await fixture.run { cli, _ in
+            let demo = try await cli.run("demo conflict --grid \(Self.grid)")
+            #expect(demo.status == 0, "\(demo.errors)")
+            let record = try #require(demo.output.split(separator: " ").first { $0.hasPrefix("household/") }.map { String($0).trimmingCharacters(in: .punctuationCharacters.subtracting(["/", "-"])) })
+
+            let list = try await cli.run("conflicts list --street futian/shatou")
+            #expect(list.status == 0)
+            #expect(list.output.contains(record) && list.output.contains("demo-cadre,demo-worker"))
+            let json = try await cli.run("conflicts list --json")
+            #expect(try WireCoding.decode(ConflictList.self, from: Data(json.output.utf8)).conflicts.count == 1)
+
+            let show = try await cli.run("conflicts show \(record)")
+            #expect(show.status == 0)
+            #expect(show.output.contains("✗ conflict") && show.output.contains("✓ merged"))
+            #expect(show.output.contains("每周探访一次") && show.output.contains("需要助餐服务"))
+            #expect(show.output.contains("demo-worker") && show.output.contains("demo-cadre"))
+            #expect(!show.output.contains("\u{1B}["), "no colour when piped")
+
+            let resolve = try await cli.run("conflicts resolve \(record) --keep demo-worker --reason '网格员已核实'")
+            #expect(resolve.status == 0, "\(resolve.errors)")
+            #expect(resolve.output.contains("resolved \(record)"))
+            #expect(try await cli.run("conflicts list").output.contains("no open conflicts"))
+            let audit = try await cli.run("audit --since 2020-01-01")
+            #expect(audit.output.contains("conflicts.resolve") && audit.output.contains("网格员已核实"))
+        }
+    }
+
+    @Test("a resolve decided on an old view is refused with exit code 5")
+    func staleResolve() async throws {
+        let fixture = try await LiveFixture()
+        defer { fixture.cleanUp() }
+        try await fixture.run { cli, _ in
+            let demo = try await cli.run("demo conflict --grid \(Self.grid)")
+            let record = try #require(demo.output.split(separator: " ").first { $0.hasPrefix("household/") }.map { String($0).trimmingCharacters(in: .punctuationCharacters.subtracting(["/", "-"])) })
+            let first = LiveFixture.asOperator(cli, "first"), second = LiveFixture.asOperator(cli, "second")
+            #expect(try await first.run("conflicts show \(record)").status == 0)
+            #expect(try await second.run("conflicts show \(record)").status == 0)
+            #expect(try await first.run("conflicts resolve \(record) --set notes=合并后的说明").status == 0)
+            let late = try await second.run("conflicts resolve \(record) --keep A")
+            #expect(late.status == 5 || late.status == 4, "\(late.errors)")
+            #expect(late.errors.contains("show it again") || late.errors.contains("not in conflict"))
+            let unseen = try await LiveFixture.asOperator(cli, "third").run("conflicts resolve \(record) --keep A")
+            #expect(unseen.status == 64)
+            #expect(unseen.errors.contains("show the conflict first"))
+        }
+    }
+
+    @Test("enrol, then revoke, then the revoked token is refused")
+    func enrolRevoke() async throws {
+        let fixture = try await LiveFixture()
+        defer { fixture.cleanUp() }
+        try await fixture.run { cli, client in
+            let enrolled = try await cli.run("devices enroll --worker zhang.wei --grid \(Self.grid)")
+            #expect(enrolled.status == 0)
+            let code = try #require(enrolled.output.split(separator: "\n").first { $0.hasPrefix("gse_") }.map(String.init))
+            let device = try await Self.enrol(client, code: code)
+            #expect(try await Self.pull(client, token: device.token) == 200)
+
+            let list = try await cli.run("devices list")
+            #expect(list.output.contains(device.deviceId) && list.output.contains("zhang.wei"))
+            let revoke = try await cli.run("devices revoke \(device.deviceId)")
+            #expect(revoke.status == 0)
+            #expect(try await Self.pull(client, token: device.token) == 401)
+            #expect(try await cli.run("devices list").output.contains("revoked"))
+            #expect(try await cli.run("devices revoke dev-nosuch").status == 4)
+        }
+    }
+
+    @Test("a bad grid file is refused with line numbers and nothing is applied; a good one imports")
+    func gridImport() async throws {
+        let fixture = try await LiveFixture()
+        defer { fixture.cleanUp() }
+        try await fixture.run { cli, _ in
+            let bad = fixture.directory.appendingPathComponent("bad.yaml")
+            try """
+                grids:
+                  - path: futian/shatou
+                    name: 沙头街道
+                  - path: Futian/Bad Path
+                assignments:
+                  - worker: zhang.wei
+                    grids: [futian/shatou/community-03/grid-12]
+                  - worker: li.na
+                    grids: [luohu/dongmen/c1/g1]
+                """.write(to: bad, atomically: true, encoding: .utf8)
+            let refused = try await cli.run("grids import \(bad.path)")
+            #expect(refused.status == 7)
+            #expect(refused.errors.contains("line 4:") && refused.errors.contains("line 8:"))
+            #expect(refused.errors.contains("nothing was imported"))
+            #expect(!(try await cli.run("grids list").output.contains("zhang.wei")))
+
+            let badCSV = fixture.directory.appendingPathComponent("bad.csv")
+            try "kind,path,name,worker\ngrid,futian/shatou,沙头街道,\nassignment,futian/shatou/c1/g1,,\nfloor,futian/x,,\n"
+                .write(to: badCSV, atomically: true, encoding: .utf8)
+            let refusedCSV = try await cli.run("grids import \(badCSV.path)")
+            #expect(refusedCSV.status == 7)
+            #expect(refusedCSV.errors.contains("line 3:") && refusedCSV.errors.contains("line 4:"))
+
+            let good = fixture.directory.appendingPathComponent("good.csv")
+            try "kind,path,name,worker\ngrid,futian/shatou,沙头街道,\nassignment,futian/shatou/community-03/grid-12,,zhang.wei\n"
+                .write(to: good, atomically: true, encoding: .utf8)
+            let imported = try await cli.run("grids import \(good.path)")
+            #expect(imported.status == 0, "\(imported.errors)")
+            #expect(try await cli.run("grids list").output.contains("zhang.wei"))
+            #expect(try await cli.run("status").status == 0)
+        }
+    }
+
+    @Test("errors say what to do, with script-friendly exit codes")
+    func errors() async throws {
+        let fixture = try await LiveFixture()
+        defer { fixture.cleanUp() }
+        try await fixture.run { cli, _ in
+            var wrongToken = cli.environment
+            wrongToken["GRIDSYNC_TOKEN"] = "gso_not-a-real-token"
+            let refused = try await CLI(environment: wrongToken).run("conflicts list")
+            #expect(refused.status == 3)
+            #expect(refused.errors.hasPrefix("error: "))
+            var nowhere = cli.environment
+            nowhere["GRIDSYNC_SERVER"] = "http://127.0.0.1:9"
+            let unreachable = try await CLI(environment: nowhere).run("status")
+            #expect(unreachable.status == 6)
+            #expect(unreachable.errors.contains("cannot reach"))
+            #expect(try await cli.run("conflicts show nonsense").status == 64)
+        }
+    }
+
+    @Test("--help matches its snapshot, and every command's help has an example")
+    func help() async throws {
+        let cli = CLI(environment: ["PATH": "/usr/bin:/bin", "COLUMNS": "100"])
+        let help = try await cli.run("--help")
+        let snapshot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/help.txt")
+        #expect(help.output == (try String(contentsOf: snapshot, encoding: .utf8)))
+        for command in ["conflicts list", "conflicts show", "conflicts resolve", "devices enroll", "devices list", "devices revoke",
+                        "grids import", "grids list", "status", "audit", "demo conflict"] {
+            let output = try await cli.run("\(command) --help").output
+            #expect(output.contains("Example"), "\(command) --help has no example")
+        }
+        #expect(try await cli.run("--generate-completion-script bash").output.contains("_gridsync"))
+    }
+
+    static func enrol(_ client: any TestClientProtocol, code: String) async throws -> EnrollResponse {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        headers[HTTPField.Name("GridSync-Protocol")!] = "1"
+        let body = try WireCoding.encode(EnrollRequest(enrollmentCode: code, appVersion: "test"))
+        return try await client.execute(uri: "/v1/enroll", method: .post, headers: headers, body: ByteBuffer(bytes: body)) { response in
+            try WireCoding.decode(EnrollResponse.self, from: Data(buffer: response.body))
+        }
+    }
+
+    static func pull(_ client: any TestClientProtocol, token: String) async throws -> Int {
+        var headers: HTTPFields = [.authorization: "Bearer \(token)"]
+        headers[HTTPField.Name("GridSync-Protocol")!] = "1"
+        return try await client.execute(uri: "/v1/pull", method: .get, headers: headers) { Int($0.status.code) }
+    }
+}
