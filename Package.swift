@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "FieldClient", targets: ["FieldClient"]),
         .executable(name: "gridsync-server", targets: ["gridsync-server"]),
         .executable(name: "gridsync", targets: ["gridsync"]),
+        .executable(name: "gridsync-sim", targets: ["gridsync-sim"]),
         .executable(name: "gridsync-bench", targets: ["gridsync-bench"]),
     ],
     dependencies: [
@@ -65,6 +66,23 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]),
+        // The simulator: a district's terminals as real field clients against a real server.
+        .target(
+            name: "GridSyncSimulation",
+            dependencies: [
+                "GridSyncCore", "GridSyncProtocol", "GridSyncServer", "FieldClient",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Simulator/Sources/GridSyncSimulation"),
+        .executableTarget(
+            name: "gridsync-sim",
+            dependencies: ["GridSyncSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Simulator/Sources/gridsync-sim"),
         // Benchmarks that report figures as ratios to a baseline measured in the same run.
         .executableTarget(
             name: "gridsync-bench",
@@ -92,6 +110,7 @@ let package = Package(
                 "GridSyncServer", "GridSyncProtocol", "GridSyncCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
+        .testTarget(name: "SimulatorTests", dependencies: ["GridSyncSimulation"]),
         .testTarget(
             name: "FieldClientTests",
             dependencies: [

@@ -36,7 +36,7 @@ struct ClientBenchmark: AsyncParsableCommand {
         let code = TokenFactory.token(prefix: TokenFactory.enrollmentPrefix)
         _ = try await store.createDevice(worker: "bench", grids: [grid], enrollmentCodeHash: TokenFactory.hash(code), at: Date())
 
-        let port = try await PortPicker.free()
+        let port = try await FreePort.pick()
         let app = buildApplication(configuration: ServerConfiguration(port: port), store: store)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService(gracefulShutdownSignals: []) }

@@ -2,8 +2,6 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import NIOPosix
-import NIOCore
 
 /// Many concurrent HTTP/1.1 connections through URLSession, the clients' default transport.
 struct LoadClient: Sendable {
@@ -68,16 +66,5 @@ struct LoadClient: Sendable {
             }
             return try await group.reduce(0, +)
         }
-    }
-}
-
-/// Asks the kernel for a free loopback port.
-enum PortPicker {
-    static func free() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 0
-        try await channel.close()
-        return port
     }
 }

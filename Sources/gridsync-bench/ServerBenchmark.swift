@@ -48,7 +48,7 @@ struct ServerBenchmark: AsyncParsableCommand {
         }
         let bodies = try devices.map { device in try PushWorkload.bodies(replica: device.replica, grid: grid, pushes: pushes, batch: batch) }
 
-        let port = try await PortPicker.free()
+        let port = try await FreePort.pick()
         let app = buildApplication(configuration: ServerConfiguration(port: port), store: store)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService(gracefulShutdownSignals: []) }

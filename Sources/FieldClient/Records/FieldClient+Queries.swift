@@ -13,6 +13,18 @@ extension FieldClient {
         }
     }
 
+    /// Every record state in the replica, for tools that compare replicas with the server.
+    public func replicaStates() throws -> [RecordKey: RecordState] {
+        try pool.read { db in
+            var states: [RecordKey: RecordState] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT kind, id, state FROM record") {
+                guard let kind = RecordKind(rawValue: row["kind"]), let id = RecordID(row["id"]) else { continue }
+                states[RecordKey(kind: kind, id: id)] = try LocalCoding.decode(RecordState.self, row["state"])
+            }
+            return states
+        }
+    }
+
     /// Records of one kind matching `query`, ordered by id.
     public func records<R: SyncedRecord>(_ type: R.Type, _ query: RecordQuery = RecordQuery()) throws -> [LocalRecord<R>] {
         let own = try identity?.replicaID

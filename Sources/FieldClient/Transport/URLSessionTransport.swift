@@ -9,11 +9,20 @@ public struct URLSessionTransport: SyncTransport {
     private let session: URLSession
 
     public init(baseURL: URL, timeout: TimeInterval = 60) {
+        self.init(baseURL: baseURL, session: URLSessionTransport.makeSession(timeout: timeout, connections: 2))
+    }
+
+    /// Shares `session` with other transports, as the simulator does for its many terminals.
+    public init(baseURL: URL, session: URLSession) {
         self.baseURL = baseURL
+        self.session = session
+    }
+
+    public static func makeSession(timeout: TimeInterval = 60, connections: Int) -> URLSession {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
-        configuration.httpMaximumConnectionsPerHost = 2
-        session = URLSession(configuration: configuration)
+        configuration.httpMaximumConnectionsPerHost = connections
+        return URLSession(configuration: configuration)
     }
 
     public func send(_ request: TransportRequest) async throws -> TransportResponse {

@@ -119,11 +119,13 @@ extension SQLiteStore {
         let scope = GridPath.subtreeCondition("g.grid", roots: roots)
         let arguments = scope.arguments + [seqAfter, seqAtMost ?? Int64.max, limit]
         return try await pool.read { db in
+            // Driven from the grid index: a grid worker's pull touches its grid's few records,
+            // not every record the district changed since the cursor.
             let rows = try Row.fetchAll(db, sql: """
                 SELECT r.kind, r.id, r.state, r.seq,
                     (SELECT group_concat(grid, ' ') FROM record_grid x WHERE x.kind = r.kind AND x.id = r.id AND x.current = 1) AS grids
                 FROM record r
-                WHERE EXISTS (SELECT 1 FROM record_grid g WHERE g.kind = r.kind AND g.id = r.id AND \(scope.sql))
+                WHERE (r.kind, r.id) IN (SELECT g.kind, g.id FROM record_grid g WHERE \(scope.sql))
                   AND r.seq > ? AND r.seq <= ?
                 ORDER BY r.seq LIMIT ?
                 """, arguments: arguments)

@@ -1,0 +1,69 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import GridSyncProtocol
+import GridSyncServer
+import Hummingbird
+import Logging
+
+/// A real `gridsync-server` inside the simulator's process: a temporary SQLite file and a
+/// fixed loopback port, so terminals keep their URL when the server is restarted mid-storm.
+actor EmbeddedServer {
+    let directory: URL
+    let port: Int
+    let adminToken: String
+    private(set) var store: SQLiteStore
+    private var running: Task<Void, any Error>?
+    private(set) var restarts = 0
+
+    var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    var databasePath: String { directory.appendingPathComponent("server.sqlite").path }
+
+    init(directory: URL) async throws {
+        self.directory = directory
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        port = try await FreePort.pick()
+        store = try SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
+        adminToken = try await AdminBootstrap.ensureAdminToken(store: store, writingTo: directory.appendingPathComponent("admin.token").path)
+            ?? String(contentsOf: directory.appendingPathComponent("admin.token"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        try await start()
+    }
+
+    private func start() async throws {
+        var logger = Logger(label: "gridsync-sim.server")
+        logger.logLevel = .critical
+        let app = buildApplication(configuration: ServerConfiguration(port: port), store: store, logger: logger)
+        running = Task { try await app.runService(gracefulShutdownSignals: []) }
+        try await waitUntilHealthy()
+    }
+
+    /// Stops the server (in-flight requests finish), reopens its database as a fresh process
+    /// would, and starts again on the same port.
+    func restart() async throws {
+        running?.cancel()
+        _ = await running?.result
+        store = try SQLiteStore(path: databasePath)
+        restarts += 1
+        try await start()
+    }
+
+    func stop() async {
+        running?.cancel()
+        _ = await running?.result
+    }
+
+    private func waitUntilHealthy() async throws {
+        let url = baseURL.appendingPathComponent("health")
+        for _ in 0..<1_000 {
+            if let (_, response) = try? await URLSession.shared.data(from: url), (response as? HTTPURLResponse)?.statusCode == 200 { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw SimulationError("the embedded server did not start on port \(port)")
+    }
+}
+
+struct SimulationError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,145 @@
+import Crypto
+import FieldClient
+import Foundation
+import GRDB
+import GridSyncCore
+import GridSyncProtocol
+
+/// The end-of-day checks. A district-wide observer terminal pulls everything through the
+/// protocol, so the same checks run against the embedded server and against `--server`.
+enum Invariants {
+    static func check(_ simulation: Simulation, folder: URL) async throws -> SimulationReport {
+        let terminals = await simulation.terminals
+        let hierarchy = simulation.hierarchy
+        let options = simulation.options
+        let metrics = await simulation.metrics
+
+        // The server's truth, as a terminal scoped to the whole district sees it.
+        let first = terminals[0]
+        let observer = try await Observer.pull(district: hierarchy.district, folder: folder, first: first)
+        let server = observer.states
+
+        var created: [ChangeID: Change] = [:]
+        var rejected = Set<ChangeID>()
+        var explained = true
+        var pending = 0, bytesSent = 0, bytesReceived = 0
+        var names: [ReplicaID: String] = [:]
+        var converged = true
+        var divergent: [String] = []
+        for terminal in terminals {
+            for change in await terminal.created { created[change.id] = change }
+            let status = try await terminal.status()
+            pending += status.pendingChanges
+            bytesSent += status.bytesSent
+            bytesReceived += status.bytesReceived
+            for parked in status.rejected {
+                rejected.insert(parked.change.id)
+                if parked.code.isEmpty || parked.message.isEmpty { explained = false }
+            }
+            for (generation, replica) in await terminal.replicas.enumerated() { names[replica] = "\(terminal.profile.worker)#\(generation)" }
+            // Every record in the terminal's grid must be exactly the server's.
+            let local = try await terminal.replica()
+            let grid = terminal.profile.grid
+            let inScope = server.filter { Observer.grids(of: $0.value).contains { $0.isWithin(grid) } }
+            let localInScope = local.filter { Observer.grids(of: $0.value).contains { $0.isWithin(grid) } }
+            if Set(inScope.keys) != Set(localInScope.keys) || inScope.contains(where: { localInScope[$0.key] != $0.value }) {
+                converged = false
+                if divergent.count < 5 { divergent.append("\(terminal.profile.worker): \(inScope.count) records on server, \(localInScope.count) local") }
+            }
+        }
+        if pending > 0 { converged = false }
+
+        var onServer = 0
+        for change in created.values where !rejected.contains(change.id) {
+            if let state = server[change.record], change.dots.allSatisfy(state.context.contains) { onServer += 1 }
+        }
+        let lost = created.count - rejected.count - onServer
+        let duplicated = try await duplicatedOnServer(simulation)
+
+        let expected = await simulation.ledger.expectedConflicts()
+        var detected = Set<FieldKey>()
+        for (key, state) in server where key.kind == .household {
+            for field in state.conflictingFields where SharedField.all.contains(field) { detected.insert(FieldKey(record: key, field: field)) }
+        }
+        let silent = expected.subtracting(detected)
+        let unexpected = detected.subtracting(expected)
+
+        let latency = metrics.latency
+        let stormSeconds = metrics.largestStorm.seconds
+        return SimulationReport(
+            terminals: terminals.count, changesCreated: created.count, changesOnServer: onServer, lost: lost, duplicated: duplicated,
+            silentOverwrites: silent.count, conflictsExpected: expected.count, conflictsDetected: detected.count,
+            unexpectedConflicts: unexpected.count, converged: converged, stormSeconds: stormSeconds,
+            syncLatencyMS: .init(p50: Double(latency.valueAtPercentile(50)) / 1_000, p95: Double(latency.valueAtPercentile(95)) / 1_000,
+                                 p99: Double(latency.valueAtPercentile(99)) / 1_000),
+            requestsFailedPermanently: rejected.count, rejectionsExplained: explained, seed: options.seed,
+            stateDigest: digest(server, names: names), recordsOnServer: server.count,
+            stormChangesPerSecond: stormSeconds > 0 ? Double(metrics.largestStormChanges) / stormSeconds : 0,
+            bytesSent: bytesSent, bytesReceived: bytesReceived, retries: metrics.retries, errorsByKind: metrics.errors,
+            reinstalls: metrics.reinstalls, serverRestarts: await simulation.embedded?.restarts ?? 0,
+            notes: divergent + silent.sorted().prefix(5).map { "not in conflict on the server: \($0)" }
+                + unexpected.sorted().prefix(5).map { "conflict with no concurrent edit: \($0)" })
+    }
+
+    /// Change ids the server applied more than once. Only the embedded server's log is open to
+    /// the simulator; against `--server` the dots check above stands alone.
+    static func duplicatedOnServer(_ simulation: Simulation) async throws -> Int {
+        guard let server = await simulation.embedded else { return 0 }
+        let queue = try DatabaseQueue(path: await server.databasePath)
+        return try await queue.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM (SELECT change_id FROM change_log WHERE outcome IN ('applied', 'merged', 'conflict')
+                GROUP BY change_id HAVING COUNT(*) > 1)
+                """) ?? 0
+        }
+    }
+
+    /// SHA-256 over every record in key order, with replica ids replaced by the worker and
+    /// generation they belong to, which the seed fixes and the server's random ids do not.
+    static func digest(_ states: [RecordKey: RecordState], names: [ReplicaID: String]) -> String {
+        var hasher = SHA256()
+        for key in states.keys.sorted() {
+            hasher.update(data: Data("\(key)\n".utf8))
+            hasher.update(data: CompactJSON.encode(rename(states[key]!, names)))
+            hasher.update(data: Data("\n".utf8))
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func rename(_ state: RecordState, _ names: [ReplicaID: String]) -> RecordState {
+        func replica(_ id: ReplicaID) -> ReplicaID { names[id].flatMap { ReplicaID($0.replacingOccurrences(of: "#", with: ".g")) } ?? id }
+        func dot(_ dot: Dot) -> Dot { Dot(replica: replica(dot.replica), counter: dot.counter) }
+        func clock(_ clock: VectorClock) -> VectorClock {
+            VectorClock(Dictionary(clock.counters.map { (replica($0.key), $0.value) }, uniquingKeysWith: max))
+        }
+        let entries = state.entries.mapValues { values in Dictionary(values.map { (dot($0.key), $0.value) }, uniquingKeysWith: { first, _ in first }) }
+        return RecordState(entries: entries, context: CausalContext(compact: clock(state.context.compact), cloud: Set(state.context.cloud.map(dot))),
+                           clock: clock(state.clock))
+    }
+}
+
+/// A terminal scoped to the whole district, used only to read the server's state.
+enum Observer {
+    struct View { let states: [RecordKey: RecordState] }
+
+    static func pull(district: GridPath, folder: URL, first: SimTerminal) async throws -> View {
+        let context = await first.contextForObserver()
+        let client = try FieldClient(path: folder.appendingPathComponent("observer.sqlite").path,
+                                     transport: URLSessionTransport(baseURL: context.baseURL, session: context.session))
+        try await client.enroll(code: try await context.admin.enrollmentCode(worker: "district-observer", grid: district))
+        try await client.sync()
+        return View(states: try await client.replicaStates())
+    }
+
+    static func grids(of state: RecordState) -> [GridPath] {
+        (state.entries[FieldPath("grid")!]?.values.compactMap { $0.stringValue.flatMap(GridPath.init) }) ?? []
+    }
+}
+
+extension SimTerminal {
+    func contextForObserver() -> Context { contextValue }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Yams
+
+/// A day in a district, as a YAML file under `Simulator/Scenarios/`. Every number has a
+/// default modelled on DOMAIN.md: 910 terminals in 9 streets, two patrols a day.
+public struct Scenario: Codable, Sendable, Hashable {
+    public var name = "district"
+    public var district = "futian"
+    public var terminals = 910
+    public var streets = 9
+    public var communitiesPerStreet = 10
+    /// The share of terminals held by sunk-down cadres, who share a grid worker's households.
+    public var cadreShare = 0.11
+    public var householdsPerGrid = 10
+    public var rounds = 2
+    public var perRound = PerRound()
+    /// Chance that a cadre's household edit touches `notes`, the field the grid worker edits too.
+    public var sharedFieldRate = 0.5
+    /// Share of terminals that miss the first round's sync (basement, old building).
+    public var offlineShare = 0.1
+    /// Handset clocks are off by up to this many hours either way.
+    public var clockSkewHours = 24.0
+    /// Share of terminals re-installed mid-day: outbox exported, wiped, enrolled afresh, imported.
+    public var reinstallShare = 0.01
+    /// Every terminal starts its end-of-round sync within this window.
+    public var stormWindowSeconds = 1.0
+    public var faults = Faults()
+
+    public struct PerRound: Codable, Sendable, Hashable {
+        public var trackPointBatches = 4
+        public var trackPointsPerBatch = 5
+        public var findings = 1
+        public var visits = 5
+        public var householdEdits = 3
+        public var logEntries = 1
+        public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            self.init()
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            trackPointBatches = try container.decodeIfPresent(Int.self, forKey: .trackPointBatches) ?? trackPointBatches
+            trackPointsPerBatch = try container.decodeIfPresent(Int.self, forKey: .trackPointsPerBatch) ?? trackPointsPerBatch
+            findings = try container.decodeIfPresent(Int.self, forKey: .findings) ?? findings
+            visits = try container.decodeIfPresent(Int.self, forKey: .visits) ?? visits
+            householdEdits = try container.decodeIfPresent(Int.self, forKey: .householdEdits) ?? householdEdits
+            logEntries = try container.decodeIfPresent(Int.self, forKey: .logEntries) ?? logEntries
+        }
+    }
+
+    public struct Faults: Codable, Sendable, Hashable {
+        public var dropRequest = 0.0
+        public var dropResponse = 0.0
+        public var truncate = 0.0
+        public var delay = 0.0
+        public var delayMilliseconds = 50
+        /// Server restarts in the middle of the last storm (embedded server only).
+        public var serverRestarts = 0
+        public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            self.init()
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            dropRequest = try container.decodeIfPresent(Double.self, forKey: .dropRequest) ?? dropRequest
+            dropResponse = try container.decodeIfPresent(Double.self, forKey: .dropResponse) ?? dropResponse
+            truncate = try container.decodeIfPresent(Double.self, forKey: .truncate) ?? truncate
+            delay = try container.decodeIfPresent(Double.self, forKey: .delay) ?? delay
+            delayMilliseconds = try container.decodeIfPresent(Int.self, forKey: .delayMilliseconds) ?? delayMilliseconds
+            serverRestarts = try container.decodeIfPresent(Int.self, forKey: .serverRestarts) ?? serverRestarts
+        }
+
+        public var any: Bool { dropRequest + dropResponse + truncate + delay > 0 || serverRestarts > 0 }
+
+        /// The fault mix `--faults` turns on.
+        public static var standard: Faults {
+            var faults = Faults()
+            faults.dropRequest = 0.03
+            faults.dropResponse = 0.03
+            faults.truncate = 0.01
+            faults.delay = 0.02
+            faults.serverRestarts = 1
+            return faults
+        }
+    }
+
+    public init() {}
+
+    /// Reads a scenario; keys left out keep their defaults.
+    public static func load(_ path: String) throws -> Scenario {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return try YAMLDecoder().decode(Scenario.self, from: text)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decodeIfPresent(String.self, forKey: .name) ?? name
+        district = try container.decodeIfPresent(String.self, forKey: .district) ?? district
+        terminals = try container.decodeIfPresent(Int.self, forKey: .terminals) ?? terminals
+        streets = try container.decodeIfPresent(Int.self, forKey: .streets) ?? streets
+        communitiesPerStreet = try container.decodeIfPresent(Int.self, forKey: .communitiesPerStreet) ?? communitiesPerStreet
+        cadreShare = try container.decodeIfPresent(Double.self, forKey: .cadreShare) ?? cadreShare
+        householdsPerGrid = try container.decodeIfPresent(Int.self, forKey: .householdsPerGrid) ?? householdsPerGrid
+        rounds = try container.decodeIfPresent(Int.self, forKey: .rounds) ?? rounds
+        perRound = try container.decodeIfPresent(PerRound.self, forKey: .perRound) ?? perRound
+        sharedFieldRate = try container.decodeIfPresent(Double.self, forKey: .sharedFieldRate) ?? sharedFieldRate
+        offlineShare = try container.decodeIfPresent(Double.self, forKey: .offlineShare) ?? offlineShare
+        clockSkewHours = try container.decodeIfPresent(Double.self, forKey: .clockSkewHours) ?? clockSkewHours
+        reinstallShare = try container.decodeIfPresent(Double.self, forKey: .reinstallShare) ?? reinstallShare
+        stormWindowSeconds = try container.decodeIfPresent(Double.self, forKey: .stormWindowSeconds) ?? stormWindowSeconds
+        faults = try container.decodeIfPresent(Faults.self, forKey: .faults) ?? faults
+    }
+}

@@ -1,0 +1,107 @@
+import FieldClient
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import GridSyncCore
+import GridSyncProtocol
+
+/// One simulated handset: a real ``FieldClient`` with its own SQLite file and seeded habits.
+actor SimTerminal {
+    let profile: Hierarchy.Terminal
+    let index: Int
+    private(set) var client: FieldClient
+    private(set) var generation = 0
+    /// The last settle this terminal took part in: what it has seen of everyone else.
+    private(set) var knownSettle = -1
+    /// Every change this terminal (in any generation) created.
+    private(set) var created: [Change] = []
+    /// The replica id of each generation, for naming dots in the digest.
+    private(set) var replicas: [ReplicaID] = []
+    let skew: TimeInterval
+    private let context: Context
+    var contextValue: Context { context }
+
+    /// What every terminal shares: where files go, the network, the fault mix, the seed.
+    struct Context: Sendable {
+        let folder: URL
+        let baseURL: URL
+        let session: URLSession
+        let admin: AdminAPI
+        let seed: UInt64
+        let faults: Scenario.Faults
+    }
+
+    init(profile: Hierarchy.Terminal, index: Int, skew: TimeInterval, context: Context) throws {
+        self.profile = profile
+        self.index = index
+        self.skew = skew
+        self.context = context
+        client = try Self.makeClient(index: index, generation: 0, skew: skew, context: context)
+    }
+
+    static func makeClient(index: Int, generation: Int, skew: TimeInterval, context: Context) throws -> FieldClient {
+        let seed = context.seed &+ UInt64(index) &* 1_000_003 &+ UInt64(generation) &* 7_919
+        var transport: any SyncTransport = URLSessionTransport(baseURL: context.baseURL, session: context.session)
+        let faults = context.faults
+        if faults.dropRequest + faults.dropResponse + faults.truncate + faults.delay > 0 {
+            transport = FaultInjectingTransport(wrapping: transport, seed: seed, rates: .init(
+                dropRequest: faults.dropRequest, dropResponse: faults.dropResponse, truncate: faults.truncate,
+                delay: faults.delay, delayLength: .milliseconds(faults.delayMilliseconds)))
+        }
+        let ids = ChangeIDSource(prefix: "t\(index)g\(generation)")
+        return try FieldClient(
+            path: context.folder.appendingPathComponent("terminal-\(index)-\(generation).sqlite").path,
+            transport: transport,
+            configuration: .init(appVersion: "sim", retry: RetryPolicy(maxAttempts: 12, initialDelay: .milliseconds(20), maxDelay: .milliseconds(500)),
+                                 makeChangeID: { ids.next() }, now: { Date().addingTimeInterval(skew) }, seed: seed))
+    }
+
+    func enroll() async throws {
+        let code = try await context.admin.enrollmentCode(worker: profile.worker, grid: profile.grid)
+        let identity = try await client.enroll(code: code)
+        replicas.append(identity.replicaID)
+    }
+
+    /// Records a change this terminal made.
+    func note(_ change: Change?) {
+        if let change { created.append(change) }
+    }
+
+    /// A sync; on success the terminal has seen everything up to `settle`, if given.
+    func sync(settle: Int?) async throws -> SyncReport {
+        let report = try await client.sync()
+        if let settle { knownSettle = settle }
+        return report
+    }
+
+    /// Re-install: export the outbox, start a fresh replica under a new enrolment, pull the
+    /// whole scope, then import the unsent work (sent at the next storm).
+    func reinstall(knownSettle settle: Int) async throws {
+        let export = try await client.exportOutbox()
+        generation += 1
+        client = try Self.makeClient(index: index, generation: generation, skew: skew, context: context)
+        try await enroll()
+        _ = try await client.sync()
+        knownSettle = settle
+        try await client.importOutbox(export)
+    }
+
+    func status() async throws -> SyncStatus { try await client.status() }
+    func replica() async throws -> [RecordKey: RecordState] { try await client.replicaStates() }
+    func replicaID() async throws -> ReplicaID? { try await client.identity?.replicaID }
+}
+
+/// Deterministic change ids: prefix and counter, so a seed replays to the same ids.
+final class ChangeIDSource: Sendable {
+    private let prefix: String
+    private let counter = Synchronization.Atomic<Int>(0)
+
+    init(prefix: String) { self.prefix = prefix }
+
+    func next() -> String {
+        "\(prefix)-\(counter.add(1, ordering: .relaxed).newValue)"
+    }
+}
+
+import Synchronization

@@ -1,0 +1,240 @@
+import FieldClient
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import GridSyncCore
+import GridSyncProtocol
+import Histogram
+
+/// Options that are not part of the scenario: where the server is and what to print.
+public struct SimulationOptions: Sendable {
+    public var seed: UInt64 = 7
+    /// A running server to load-test; `nil` starts an embedded one.
+    public var server: URL?
+    public var adminToken: String?
+    public var workFolder: URL?
+    public var progress: (@Sendable (String) -> Void)?
+
+    public init() {}
+}
+
+/// Drives a scenario's day through real field clients and a real server, then checks that
+/// nothing was lost, duplicated or silently overwritten.
+public actor Simulation {
+    let scenario: Scenario
+    let options: SimulationOptions
+    let hierarchy: Hierarchy
+    let ledger = LedgerBox()
+    var terminals: [SimTerminal] = []
+    var metrics = RunMetrics()
+    var settles = 0
+    var embedded: EmbeddedServer?
+
+    public init(scenario: Scenario, options: SimulationOptions) {
+        self.scenario = scenario
+        self.options = options
+        hierarchy = Hierarchy(scenario)
+    }
+
+    public func run() async throws -> SimulationReport {
+        let folder = options.workFolder ?? FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { if options.workFolder == nil { try? FileManager.default.removeItem(at: folder) } }
+
+        let baseURL: URL, adminToken: String
+        if let server = options.server {
+            guard let token = options.adminToken else { throw SimulationError("--server needs an admin token (--admin-token or GRIDSYNC_TOKEN)") }
+            (baseURL, adminToken) = (server, token)
+        } else {
+            let server = try await EmbeddedServer(directory: folder.appendingPathComponent("server"))
+            embedded = server
+            (baseURL, adminToken) = (await server.baseURL, server.adminToken)
+        }
+        let session = URLSessionTransport.makeSession(timeout: 120, connections: 64)
+        let admin = AdminAPI(baseURL: baseURL, token: adminToken, session: session)
+        let context = SimTerminal.Context(folder: folder, baseURL: baseURL, session: session, admin: admin, seed: options.seed, faults: scenario.faults)
+
+        try await setUp(admin: admin, context: context)
+        var random = SplitMix64(seed: options.seed)
+        let offline = Set((0..<terminals.count).filter { _ in Double(random.next() >> 11) / Double(1 << 53) < scenario.offlineShare })
+        let reinstalled = Set(offline.sorted().filter { _ in Double(random.next() >> 11) / Double(1 << 53) < scenario.reinstallShare / max(scenario.offlineShare, 0.0001) })
+
+        for round in 0..<scenario.rounds {
+            let away = round == 0 && scenario.rounds > 1 ? offline : []
+            if round == 1 {
+                for index in reinstalled.sorted() {
+                    try await terminals[index].reinstall(knownSettle: settles - 1)
+                    metrics.reinstalls += 1
+                }
+            }
+            report("round \(round + 1): working offline")
+            try await work(round: round)
+            let restartAt = round == scenario.rounds - 1 && embedded != nil ? scenario.faults.serverRestarts : 0
+            report("round \(round + 1): sync storm")
+            try await storm(round: round, skipping: away, restarts: restartAt)
+            try await settle(skipping: away)
+        }
+        try await settle(skipping: [])
+        report("checking invariants")
+        let result = try await Invariants.check(self, folder: folder)
+        await embedded?.stop()
+        return result
+    }
+
+    func report(_ line: String) { options.progress?(line) }
+
+    /// The hierarchy, every terminal enrolled, the households registered and seen by everyone.
+    private func setUp(admin: AdminAPI, context: SimTerminal.Context) async throws {
+        report("importing \(hierarchy.grids.count) grids")
+        let assignments = hierarchy.terminals.map { Assignment(worker: $0.worker, grids: [$0.grid]) }
+        try await admin.replaceHierarchy(GridHierarchy(grids: [GridNode(path: hierarchy.district)], assignments: assignments))
+        var random = SplitMix64(seed: options.seed ^ 0x5eed)
+        let skewSeconds = scenario.clockSkewHours * 3_600
+        for (index, profile) in hierarchy.terminals.enumerated() {
+            let skew = skewSeconds == 0 ? 0 : (Double(random.next() >> 11) / Double(1 << 53) * 2 - 1) * skewSeconds
+            terminals.append(try SimTerminal(profile: profile, index: index, skew: skew, context: context))
+        }
+        report("enrolling \(terminals.count) terminals")
+        try await forEachTerminal(parallel: 16) { terminal in try await terminal.enroll() }
+        report("registering households")
+        try await forEachTerminal(parallel: 8) { [hierarchy, scenario, ledger] terminal in
+            let profile = terminal.profile
+            guard !profile.isCadre, let grid = hierarchy.grids.firstIndex(of: profile.grid) else { return }
+            try await terminal.createHouseholds(gridIndex: grid, count: scenario.householdsPerGrid, ledger: ledger)
+        }
+        try await settle(skipping: [])
+    }
+
+    private func work(round: Int) async throws {
+        try await forEachTerminal(parallel: 8) { [hierarchy, scenario, ledger, options] terminal in
+            guard let grid = hierarchy.grids.firstIndex(of: terminal.profile.grid) else { return }
+            var random = SplitMix64(seed: options.seed &+ UInt64(terminal.index) &* 31 &+ UInt64(round) &* 1_000_033)
+            try await terminal.work(round: round, gridIndex: grid, scenario: scenario, ledger: ledger, random: &random)
+        }
+    }
+
+    /// Every online terminal syncs within the storm window; one restart of the embedded server
+    /// may land in the middle. Latency is measured per terminal sync.
+    private func storm(round: Int, skipping away: Set<Int>, restarts: Int) async throws {
+        let window = scenario.stormWindowSeconds
+        var random = SplitMix64(seed: options.seed &+ UInt64(round) &* 97)
+        let offsets = terminals.indices.map { _ in Double(random.next() >> 11) / Double(1 << 53) * window }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let outcomes = try await withThrowingTaskGroup(of: StormOutcome.self) { group in
+            for (index, terminal) in terminals.enumerated() where !away.contains(index) {
+                let offset = offsets[index]
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(Int(offset * 1_000)))
+                    let begin = clock.now
+                    do {
+                        let report = try await terminal.sync(settle: nil)
+                        return StormOutcome(index: index, latency: clock.now - begin, end: clock.now, report: report, error: nil)
+                    } catch {
+                        return StormOutcome(index: index, latency: clock.now - begin, end: clock.now, report: nil, error: String(describing: (error as? FieldClientError)?.code ?? .server))
+                    }
+                }
+            }
+            var outcomes: [StormOutcome] = []
+            var restarted = 0
+            for try await outcome in group {
+                outcomes.append(outcome)
+                if restarted < restarts, outcomes.count >= (terminals.count - away.count) * (restarted + 1) / (restarts + 1) {
+                    restarted += 1
+                    report("restarting the server mid-storm")
+                    try await embedded?.restart()
+                }
+            }
+            return outcomes
+        }
+        let duration = (outcomes.map(\.end).max() ?? started) - started
+        metrics.record(storm: outcomes, duration: duration)
+        for outcome in outcomes where outcome.error == nil {
+            await ledger.pushed(lineage: terminals[outcome.index].profile.worker, visibleFrom: settles)
+        }
+    }
+
+    /// After the storm, every online terminal syncs until it has pushed everything and pulled
+    /// everything pushed before it: the point up to which each has seen everyone's work.
+    private func settle(skipping away: Set<Int>) async throws {
+        let settle = settles
+        for pass in 0..<4 {
+            let pushed = Counter()
+            try await forEachTerminal(parallel: 32, skipping: away) { [ledger] terminal in
+                var lastError: (any Error)?
+                for _ in 0..<5 {
+                    do {
+                        let report = try await terminal.sync(settle: settle)
+                        await pushed.add(report.pushed)
+                        await ledger.pushed(lineage: terminal.profile.worker, visibleFrom: settle)
+                        return
+                    } catch {
+                        lastError = error
+                    }
+                }
+                throw SimulationError("terminal \(terminal.index) could not sync: \(lastError.map(String.init(describing:)) ?? "?")")
+            }
+            if await pushed.value == 0 && pass > 0 { break }
+        }
+        settles += 1
+    }
+
+    func forEachTerminal(parallel: Int, skipping: Set<Int> = [], _ body: @escaping @Sendable (SimTerminal) async throws -> Void) async throws {
+        let selected = terminals.enumerated().filter { !skipping.contains($0.offset) }.map(\.element)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            for _ in 0..<min(parallel, selected.count) {
+                let terminal = selected[next]
+                next += 1
+                group.addTask { try await body(terminal) }
+            }
+            while try await group.next() != nil {
+                if next < selected.count {
+                    let terminal = selected[next]
+                    next += 1
+                    group.addTask { try await body(terminal) }
+                }
+            }
+        }
+    }
+}
+
+struct StormOutcome: Sendable {
+    let index: Int
+    let latency: Duration
+    let end: ContinuousClock.Instant
+    let report: SyncReport?
+    let error: String?
+}
+
+actor Counter {
+    var value = 0
+    func add(_ amount: Int) { value += amount }
+}
+
+/// Figures gathered while the day runs.
+struct RunMetrics {
+    var latency = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+    var largestStorm: Duration = .zero
+    var largestStormChanges = 0
+    var retries = 0
+    var errors: [String: Int] = [:]
+    var reinstalls = 0
+    var storms = 0
+
+    mutating func record(storm outcomes: [StormOutcome], duration: Duration) {
+        storms += 1
+        var changes = 0
+        for outcome in outcomes {
+            _ = latency.record(UInt64(max(0, outcome.latency.components.seconds * 1_000_000 + outcome.latency.components.attoseconds / 1_000_000_000_000)))
+            changes += outcome.report?.pushed ?? 0
+            retries += outcome.report?.retries ?? 0
+            if let error = outcome.error { errors[error, default: 0] += 1 }
+        }
+        if duration > largestStorm {
+            largestStorm = duration
+            largestStormChanges = changes
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// What `--report-json` writes. Key names are stable: scripts and CI read them.
+public struct SimulationReport: Codable, Sendable {
+    public struct Latency: Codable, Sendable {
+        public let p50: Double
+        public let p95: Double
+        public let p99: Double
+    }
+
+    public let terminals: Int
+    public let changesCreated: Int
+    public let changesOnServer: Int
+    public let lost: Int
+    public let duplicated: Int
+    public let silentOverwrites: Int
+    public let conflictsExpected: Int
+    public let conflictsDetected: Int
+    /// Conflicts where the edits were causally ordered: must be zero.
+    public let unexpectedConflicts: Int
+    public let converged: Bool
+    /// Wall time of the largest storm, first request to last response.
+    public let stormSeconds: Double
+    public let syncLatencyMS: Latency
+    public let requestsFailedPermanently: Int
+    public let rejectionsExplained: Bool
+    public let seed: UInt64
+    public let stateDigest: String
+    public let recordsOnServer: Int
+    public let stormChangesPerSecond: Double
+    public let bytesSent: Int
+    public let bytesReceived: Int
+    public let retries: Int
+    public let errorsByKind: [String: Int]
+    public let reinstalls: Int
+    public let serverRestarts: Int
+    public let notes: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case terminals, lost, duplicated, converged, seed, retries, reinstalls, notes
+        case changesCreated = "changes_created", changesOnServer = "changes_on_server", silentOverwrites = "silent_overwrites"
+        case conflictsExpected = "conflicts_expected", conflictsDetected = "conflicts_detected", unexpectedConflicts = "unexpected_conflicts"
+        case stormSeconds = "storm_seconds", syncLatencyMS = "sync_latency_ms", requestsFailedPermanently = "requests_failed_permanently"
+        case rejectionsExplained = "rejections_explained", stateDigest = "state_digest", recordsOnServer = "records_on_server"
+        case stormChangesPerSecond = "storm_changes_per_second", bytesSent = "bytes_sent", bytesReceived = "bytes_received"
+        case errorsByKind = "errors_by_kind", serverRestarts = "server_restarts"
+    }
+
+    /// Every invariant the simulator promises.
+    public var passed: Bool {
+        lost == 0 && duplicated == 0 && silentOverwrites == 0 && unexpectedConflicts == 0 && converged && rejectionsExplained
+            && conflictsDetected == conflictsExpected
+    }
+
+    public func summary() -> String {
+        var lines: [String] = []
+        func row(_ name: String, _ value: String) { lines.append(name.padding(toLength: 30, withPad: " ", startingAt: 0) + value) }
+        row("terminals", "\(terminals)")
+        row("changes created / on server", "\(changesCreated) / \(changesOnServer)")
+        row("lost / duplicated", "\(lost) / \(duplicated)")
+        row("conflicts expected / detected", "\(conflictsExpected) / \(conflictsDetected)")
+        row("silent overwrites", "\(silentOverwrites)")
+        row("unexpected conflicts", "\(unexpectedConflicts)")
+        row("converged", converged ? "yes" : "NO")
+        row("largest storm", String(format: "%.2f s, %.0f changes/s", stormSeconds, stormChangesPerSecond))
+        row("sync latency p50/p95/p99", String(format: "%.0f / %.0f / %.0f ms", syncLatencyMS.p50, syncLatencyMS.p95, syncLatencyMS.p99))
+        row("bytes sent / received", "\(bytesSent) / \(bytesReceived)")
+        row("retries", "\(retries)")
+        row("errors by kind", errorsByKind.isEmpty ? "none" : errorsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        row("rejected (parked)", "\(requestsFailedPermanently)")
+        row("re-installs / server restarts", "\(reinstalls) / \(serverRestarts)")
+        row("records on server", "\(recordsOnServer)")
+        row("seed / state digest", "\(seed) / \(stateDigest.prefix(16))…")
+        for note in notes { lines.append("  ! " + note) }
+        lines.append(passed ? "PASS: nothing lost, duplicated or silently overwritten; every replica converged"
+                            : "FAIL: an invariant does not hold")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import GridSyncSimulation
+import Testing
+
+/// The CI-sized day: real field clients, a real embedded server, every invariant checked.
+@Suite("Simulator", .serialized)
+struct SimulatorTests {
+    static var small: Scenario {
+        var scenario = Scenario()
+        scenario.name = "ci-small"
+        scenario.terminals = 40
+        scenario.streets = 3
+        scenario.communitiesPerStreet = 2
+        scenario.householdsPerGrid = 5
+        scenario.cadreShare = 0.25
+        scenario.offlineShare = 0.2
+        scenario.reinstallShare = 0.1
+        return scenario
+    }
+
+    @Test("a small day holds every invariant, and the same seed gives the same state digest")
+    func smallDay() async throws {
+        var options = SimulationOptions()
+        options.seed = 11
+        let first = try await Simulation(scenario: Self.small, options: options).run()
+        #expect(first.passed, "\(first.summary())")
+        #expect(first.conflictsExpected > 0)
+        #expect(first.lost == 0 && first.duplicated == 0 && first.silentOverwrites == 0 && first.converged)
+        let second = try await Simulation(scenario: Self.small, options: options).run()
+        #expect(second.stateDigest == first.stateDigest)
+    }
+
+    @Test("with dropped requests, lost acks, truncation and a server restart mid-storm, the invariants still hold")
+    func faultyDay() async throws {
+        var scenario = Self.small
+        scenario.faults = .standard
+        var options = SimulationOptions()
+        options.seed = 12
+        let report = try await Simulation(scenario: scenario, options: options).run()
+        #expect(report.passed, "\(report.summary())")
+        #expect(report.serverRestarts == 1)
+        #expect(report.retries > 0)
+    }
+}
+
+@Suite("Scenario files")
+struct ScenarioFileTests {
+    @Test("every scenario under Simulator/Scenarios loads, with defaults for what it leaves out",
+          arguments: ["district.yaml", "district-faults.yaml", "city-8000.yaml", "ci-small.yaml"])
+    func loads(file: String) throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Simulator/Scenarios").appendingPathComponent(file).path
+        let scenario = try Scenario.load(path)
+        #expect(scenario.terminals > 0 && scenario.rounds >= 1)
+        if file == "district.yaml" { #expect(scenario.terminals == 910 && scenario.streets == 9) }
+        if file == "district-faults.yaml" { #expect(scenario.faults.serverRestarts == 1 && scenario.perRound.visits == 5) }
+        if file == "city-8000.yaml" { #expect(scenario.terminals >= 8_000) }
+    }
+}
