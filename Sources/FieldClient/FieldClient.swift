@@ -26,6 +26,8 @@ public actor FieldClient {
     let logger: Logger
     /// Read once: every write needs the replica id, and decoding it each time showed in profiles.
     var cachedIdentity: DeviceIdentity?
+    /// Bytes moved since the counters were last saved.
+    var unsavedBytes = (sent: 0, received: 0)
 
     /// Knobs with sensible defaults; tests and the simulator inject time and randomness.
     public struct Configuration: Sendable {

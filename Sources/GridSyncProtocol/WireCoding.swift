@@ -11,7 +11,8 @@ public enum WireCoding {
         try makeEncoder().encode(value)
     }
 
+    /// Parses once into field values and decodes from those (see `JSONParser` for why).
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        try makeDecoder().decode(type, from: data)
+        try FieldValueCoding.decodeJSON(type, from: data)
     }
 }

@@ -81,7 +81,7 @@ enum GridFile {
     static func unknownGrids(grids: [GridNode], assignments: [Assignment], lineOf: (String) -> Int) -> [(line: Int, message: String)] {
         let known = Set(grids.map(\.path))
         return assignments.flatMap { assignment in
-            assignment.grids.filter { grid in !sequence(first: grid, next: \.parent).contains { known.contains($0) } }
+            assignment.grids.filter { grid in !known.covers(grid) }
                 .map { (lineOf(assignment.worker), "\(assignment.worker) is assigned \($0), which is not under any listed grid") }
         }
     }

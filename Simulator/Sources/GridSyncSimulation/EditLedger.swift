@@ -21,10 +21,13 @@ struct EditLedger {
 
     private(set) var edits: [Edit] = []
     private var unsent: [String: [Int]] = [:]
+    /// Edit positions per field, so a worker's "is this under review?" is not a scan of the day.
+    private var byField: [FieldKey: [Int]] = [:]
 
     mutating func record(lineage: String, record: RecordKey, field: FieldPath, value: FieldValue, knownSettle: Int) {
         let index = edits.count
         edits.append(Edit(sequence: index, lineage: lineage, record: record, field: field, value: value, visibleFrom: nil, knownSettle: knownSettle))
+        byField[FieldKey(record: record, field: field), default: []].append(index)
         unsent[lineage, default: []].append(index)
     }
 
@@ -58,8 +61,9 @@ struct EditLedger {
     /// Whether `lineage`, knowing up to `knownSettle`, sees `field` of `record` in conflict:
     /// the handset then refuses to edit it, and so does the simulated worker.
     func looksContested(_ record: RecordKey, _ field: FieldPath, lineage: String, knownSettle: Int) -> Bool {
-        let known = edits.filter { $0.record == record && $0.field == field &&
-            ($0.lineage == lineage || ($0.visibleFrom.map { $0 <= knownSettle } ?? false)) }
+        let known = (byField[FieldKey(record: record, field: field)] ?? []).map { edits[$0] }.filter {
+            $0.lineage == lineage || ($0.visibleFrom.map { $0 <= knownSettle } ?? false)
+        }
         let survivors = known.filter { edit in !known.contains { later in later.sequence != edit.sequence && Self.saw(later, edit) } }
         return Set(survivors.map(\.value)).count > 1
     }

@@ -26,6 +26,11 @@ enum Invariants {
         var names: [ReplicaID: String] = [:]
         var converged = true
         var divergent: [String] = []
+        // Which server records each grid holds, computed once rather than per terminal.
+        var byGrid: [GridPath: [RecordKey]] = [:]
+        for (key, state) in server {
+            for grid in Observer.grids(of: state) { byGrid[grid, default: []].append(key) }
+        }
         for terminal in terminals {
             for change in await terminal.created { created[change.id] = change }
             let status = try await terminal.status()
@@ -40,7 +45,7 @@ enum Invariants {
             // Every record in the terminal's grid must be exactly the server's.
             let local = try await terminal.replica()
             let grid = terminal.profile.grid
-            let inScope = server.filter { Observer.grids(of: $0.value).contains { $0.isWithin(grid) } }
+            let inScope = Dictionary(uniqueKeysWithValues: Set(byGrid.filter { $0.key.isWithin(grid) }.values.joined()).map { ($0, server[$0]!) })
             let localInScope = local.filter { Observer.grids(of: $0.value).contains { $0.isWithin(grid) } }
             if Set(inScope.keys) != Set(localInScope.keys) || inScope.contains(where: { localInScope[$0.key] != $0.value }) {
                 converged = false

@@ -65,8 +65,7 @@ struct RecordIndex {
 /// JSON for the local file, shared coders.
 enum LocalCoding {
     private static let encoder = JSONEncoder()
-    private static let decoder = JSONDecoder()
 
     static func encode<T: Encodable>(_ value: T) throws -> Data { try encoder.encode(value) }
-    static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T { try decoder.decode(type, from: data) }
+    static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T { try FieldValueCoding.decodeJSON(type, from: data) }
 }

@@ -17,13 +17,13 @@ extension FieldClient {
             let failure: String
             do {
                 let response = try await transport.send(request)
-                try count(sent: body?.count ?? 0, received: response.body.count)
+                count(sent: body?.count ?? 0, received: response.body.count)
                 let transient = response.status >= 500 || response.status == 429
                 if !transient { return response }
                 retryAfter = response.headers["retry-after"].flatMap(Int.init).map { .seconds($0) }
                 failure = "the server is busy (HTTP \(response.status))"
             } catch let error as TransportFailure {
-                try count(sent: body?.count ?? 0, received: 0)
+                count(sent: body?.count ?? 0, received: 0)
                 failure = "no connection to the server (\(error.description))"
             }
             guard attempt < configuration.retry.maxAttempts else {
@@ -63,10 +63,16 @@ extension FieldClient {
         }
     }
 
-    private func count(sent: Int, received: Int) throws {
-        try pool.write { db in
-            try Meta.bytesSent.add(sent, db)
-            try Meta.bytesReceived.add(received, db)
-        }
+    /// Counted in memory and saved with the sync's last transaction: a commit per request
+    /// only for a statistic cost the storm real time.
+    private func count(sent: Int, received: Int) {
+        unsavedBytes.sent += sent
+        unsavedBytes.received += received
+    }
+
+    /// Saves the byte counters inside a transaction the caller is already paying for.
+    static func flushByteCounts(_ db: Database, _ counts: (sent: Int, received: Int)) throws {
+        try Meta.bytesSent.add(counts.sent, db)
+        try Meta.bytesReceived.add(counts.received, db)
     }
 }

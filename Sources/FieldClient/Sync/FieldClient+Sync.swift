@@ -14,16 +14,27 @@ extension FieldClient {
             try await pushOutbox(identity, report: &report)
             try await pull(identity, report: &report)
             let now = configuration.now()
+            let bytes = takeUnsavedBytes()
             try await pool.write { db in
                 try Meta.lastSyncAt.set(String(now.timeIntervalSince1970), db)
                 try Meta.lastError.set(nil, db)
+                try Self.flushByteCounts(db, bytes)
             }
             return report
         } catch {
             let message = (error as? FieldClientError)?.message ?? "sync failed: \(error)"
-            try? await pool.write { db in try Meta.lastError.set(message, db) }
+            let bytes = takeUnsavedBytes()
+            try? await pool.write { db in
+                try Meta.lastError.set(message, db)
+                try Self.flushByteCounts(db, bytes)
+            }
             throw error
         }
+    }
+
+    func takeUnsavedBytes() -> (sent: Int, received: Int) {
+        defer { unsavedBytes = (0, 0) }
+        return unsavedBytes
     }
 
     /// Sends the outbox oldest first, in batches the server's limits allow; an entry leaves the

@@ -37,7 +37,8 @@ public struct SyncReport: Sendable, Hashable {
 
 extension FieldClient {
     public func status() throws -> SyncStatus {
-        try pool.read { db in
+        let unsaved = unsavedBytes
+        return try pool.read { db in
             let rejected = try Row.fetchAll(db, sql: "SELECT body, code, message, field, rejected_at FROM rejected ORDER BY rejected_at")
                 .map { row in
                     RejectedChange(change: try LocalCoding.decode(Change.self, row["body"]), code: row["code"], message: row["message"],
@@ -50,7 +51,8 @@ extension FieldClient {
                 pendingChanges: try Outbox.count(db),
                 lastSuccessfulSync: try Meta.lastSyncAt.get(db).flatMap(Double.init).map(Date.init(timeIntervalSince1970:)),
                 lastError: try Meta.lastError.get(db), rejected: rejected, openConflicts: conflicts,
-                bytesSent: Int(try Meta.bytesSent.get(db) ?? "0") ?? 0, bytesReceived: Int(try Meta.bytesReceived.get(db) ?? "0") ?? 0)
+                bytesSent: (Int(try Meta.bytesSent.get(db) ?? "0") ?? 0) + unsaved.sent,
+                bytesReceived: (Int(try Meta.bytesReceived.get(db) ?? "0") ?? 0) + unsaved.received)
         }
     }
 }

@@ -25,7 +25,7 @@ struct AdminDeviceRoutes {
         guard (1...64).contains(worker.count) else { throw APIError.invalid("worker is 1 to 64 characters", field: "worker") }
         guard !body.grids.isEmpty else { throw APIError.invalid("give at least one grid the worker covers", field: "grids") }
         let known = Set(try await environment.store.hierarchy().grids.map(\.path))
-        if let index = body.grids.firstIndex(where: { grid in !sequence(first: grid, next: \.parent).contains { known.contains($0) } }) {
+        if let index = body.grids.firstIndex(where: { grid in !known.covers(grid) }) {
             var error = APIError(.unprocessableContent, .unprocessable,
                                  "grid \(body.grids[index]) is not in the hierarchy: import it first with gridsync grids import")
             error.body.field = "grids[\(index)]"

@@ -45,7 +45,7 @@ struct AdminFleetRoutes {
                 return ("assignments[\(index)].worker", "a worker name is 1 to 64 characters")
             }
             for (gridIndex, grid) in assignment.grids.enumerated() {
-                let listed = sequence(first: grid, next: \.parent).contains { known.contains($0) }
+                let listed = known.covers(grid)
                 if !listed {
                     return ("assignments[\(index)].grids[\(gridIndex)]", "grid \(grid) is not in the hierarchy: list it under grids")
                 }

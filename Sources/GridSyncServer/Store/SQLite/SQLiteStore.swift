@@ -24,14 +24,13 @@ public final class SQLiteStore: SyncStore {
 
     /// Shared: building coders per row showed up in profiles of the push path.
     private static let encoder = JSONEncoder()
-    private static let decoder = JSONDecoder()
 
     static func encode<T: Encodable>(_ value: T) throws -> Data {
         try encoder.encode(value)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
-        try decoder.decode(type, from: data)
+        try FieldValueCoding.decodeJSON(type, from: data)
     }
 }
 
