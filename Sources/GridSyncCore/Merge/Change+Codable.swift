@@ -9,6 +9,12 @@ extension Change: Codable {
     }
 
     public init(from decoder: any Decoder) throws {
+        // Pushes arrive as field values already: read them directly, falling back to the keyed
+        // container only to report precisely what is wrong with a malformed change.
+        if let direct = decoder as? FieldValueDecoder, let change = Change(direct.value) {
+            self = change
+            return
+        }
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             id: try container.decode(ChangeID.self, forKey: .id),
@@ -32,6 +38,32 @@ extension Change: Codable {
 }
 
 extension Change {
+    init?(_ value: FieldValue) {
+        guard case .object(let object) = value,
+              let id = object["id"]?.stringValue.flatMap(ChangeID.init),
+              let kind = object["kind"]?.stringValue.flatMap(RecordKind.init(rawValue:)),
+              let recordID = object["recordId"]?.stringValue.flatMap(RecordID.init),
+              let clock = object["clock"].flatMap(VectorClock.init),
+              case .object(let rawWrites)? = object["writes"] else { return nil }
+        var supersedes: [Dot] = []
+        switch object["supersedes"] {
+        case nil, .null?: break
+        case .array(let dots)?:
+            for dot in dots {
+                guard let parsed = dot.stringValue.flatMap(Dot.init) else { return nil }
+                supersedes.append(parsed)
+            }
+        default: return nil
+        }
+        var writes: [FieldPath: FieldWrite] = [:]
+        for (name, raw) in rawWrites {
+            guard let path = FieldPath(name), case .object(let write) = raw, write.count == 2,
+                  let dot = write["dot"]?.stringValue.flatMap(Dot.init), let fieldValue = write["value"] else { return nil }
+            writes[path] = FieldWrite(dot: dot, value: fieldValue)
+        }
+        self.init(id: id, record: RecordKey(kind: kind, id: recordID), clock: clock, supersedes: supersedes, writes: writes)
+    }
+
     /// Structural rules a change must meet before it may touch a record: at least one write,
     /// every write's dot by one replica and within the change's clock, nothing superseded that
     /// the clock has not seen. A change that breaks them could not have come from a replica
