@@ -25,7 +25,7 @@ enum Output {
     /// take two terminal columns, so widths count them twice.
     static func table(_ header: [String], _ rows: [[String]], tints: [[Tint?]] = []) {
         let widths = header.indices.map { column in
-            ([header] + rows).map { width(plain($0[column])) }.max() ?? 0
+            ([header] + rows).map { width($0[column]) }.max() ?? 0
         }
         func line(_ cells: [String], _ rowTints: [Tint?]) -> String {
             cells.enumerated().map { index, cell in
@@ -39,8 +39,6 @@ enum Output {
             print(line(row, index < tints.count ? tints[index] : []))
         }
     }
-
-    static func plain(_ text: String) -> String { text }
 
     static func width(_ text: String) -> Int {
         text.unicodeScalars.reduce(0) { total, scalar in

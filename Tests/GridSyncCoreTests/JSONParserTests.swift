@@ -32,3 +32,28 @@ struct JSONParserTests {
         #expect(try FieldValueCoding.decodeJSON(RecordState.self, from: data) == JSONDecoder().decode(RecordState.self, from: data))
     }
 }
+
+@Suite("Field value encoder")
+struct FieldValueEncoderTests {
+    /// Encodes through a nested container, which the direct encoder hands over to JSON.
+    struct Nested: Encodable {
+        enum Keys: String, CodingKey { case outer, inner }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            var inner = container.nestedContainer(keyedBy: Keys.self, forKey: .outer)
+            try inner.encode("value", forKey: .inner)
+        }
+    }
+
+    @Test("types with nested containers still encode, through JSON")
+    func nested() throws {
+        #expect(try FieldValueCoding.encode(Nested()) == .object(["outer": .object(["inner": .string("value")])]))
+    }
+
+    @Test("records encode directly to the same values as through JSON")
+    func sameAsJSON() throws {
+        let direct = try FieldValueCoding.encode(Fixtures.patrol)
+        let viaJSON = try JSONParser.parse(FieldValueCoding.makeEncoder().encode(Fixtures.patrol))
+        #expect(direct == viaJSON)
+    }
+}

@@ -8,6 +8,9 @@ final class FieldValueEncoder: Encoder {
     var codingPath: [any CodingKey] = []
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     private var storage: Box?
+    /// Set when a type asks for a nested container, which this encoder does not build; the
+    /// value is then encoded through JSON instead, so every `Encodable` still works.
+    var needsJSON = false
 
     /// A mutable slot: containers write into it after handing themselves out.
     final class Box {
@@ -24,19 +27,22 @@ final class FieldValueEncoder: Encoder {
         if let field = value as? FieldValue { return Box(field) }
         let encoder = FieldValueEncoder()
         try value.encode(to: encoder)
+        if encoder.needsJSON {
+            return Box(try JSONParser.parse(FieldValueCoding.makeEncoder().encode(value)))
+        }
         return encoder.storage ?? Box(.object([:]))
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         let box = storage ?? Box(.object([:]))
         storage = box
-        return KeyedEncodingContainer(Keyed<Key>(box: box))
+        return KeyedEncodingContainer(Keyed<Key>(box: box, encoder: self))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
         let box = storage ?? Box(.array([]))
         storage = box
-        return Unkeyed(box: box)
+        return Unkeyed(box: box, encoder: self)
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
@@ -45,11 +51,9 @@ final class FieldValueEncoder: Encoder {
         return Single(box: box)
     }
 
-    /// Nested values are encoded eagerly into their own box; a nested container keeps writing
-    /// into a box that is copied into its parent when the parent is read. To keep that simple,
-    /// parents hold boxes and flatten them on read.
     struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
         let box: Box
+        let encoder: FieldValueEncoder
         var codingPath: [any CodingKey] { [] }
 
         private func set(_ value: FieldValue, _ key: Key) {
@@ -66,17 +70,20 @@ final class FieldValueEncoder: Encoder {
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { set(try FieldValueEncoder.encode(value), key) }
 
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-            fatalError("nested containers are not used by GridSync records")
+            encoder.needsJSON = true
+            return KeyedEncodingContainer(Keyed<NestedKey>(box: Box(.object([:])), encoder: encoder))
         }
         mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-            fatalError("nested containers are not used by GridSync records")
+            encoder.needsJSON = true
+            return Unkeyed(box: Box(.array([])), encoder: encoder)
         }
-        mutating func superEncoder() -> any Encoder { FieldValueEncoder() }
-        mutating func superEncoder(forKey key: Key) -> any Encoder { FieldValueEncoder() }
+        mutating func superEncoder() -> any Encoder { encoder.needsJSON = true; return FieldValueEncoder() }
+        mutating func superEncoder(forKey key: Key) -> any Encoder { encoder.needsJSON = true; return FieldValueEncoder() }
     }
 
     struct Unkeyed: UnkeyedEncodingContainer {
         let box: Box
+        let encoder: FieldValueEncoder
         var codingPath: [any CodingKey] { [] }
         var count: Int {
             if case .array(let array) = box.value { return array.count }
@@ -97,12 +104,14 @@ final class FieldValueEncoder: Encoder {
         mutating func encode<T: Encodable>(_ value: T) throws { append(try FieldValueEncoder.encode(value)) }
 
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-            fatalError("nested containers are not used by GridSync records")
+            encoder.needsJSON = true
+            return KeyedEncodingContainer(Keyed<NestedKey>(box: Box(.object([:])), encoder: encoder))
         }
         mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-            fatalError("nested containers are not used by GridSync records")
+            encoder.needsJSON = true
+            return Unkeyed(box: Box(.array([])), encoder: encoder)
         }
-        mutating func superEncoder() -> any Encoder { FieldValueEncoder() }
+        mutating func superEncoder() -> any Encoder { encoder.needsJSON = true; return FieldValueEncoder() }
     }
 
     struct Single: SingleValueEncodingContainer {
