@@ -80,3 +80,33 @@ struct ConflictTests {
         }
     }
 }
+
+extension ConflictTests {
+    @Test("overruling a contested delete brings back the whole record, not just the concurrent edit")
+    func overruleDelete() async throws {
+        let server = try await TestServer()
+        defer { server.cleanUp() }
+        try await server.run { client in
+            let workerDevice = try await client.enrollDevice(worker: "zhang.wei", grids: [TestServer.gridA])
+            let cadreDevice = try await client.enrollDevice(worker: "li.cadre", grids: [TestServer.gridA])
+            var worker = Terminal(replica: workerDevice.replicaId), cadre = Terminal(replica: cadreDevice.replicaId)
+            let household = Sample.household("hh-1")
+            _ = try await client.push([try worker.create(household)], as: workerDevice)
+            cadre.receive(worker.states[household.key]!, for: household.key)
+            _ = try await client.push([worker.delete(household.key)], as: workerDevice)
+            let edit = try await client.push([try cadre.write([Sample.notes: .string("仍有人居住")], to: household.key)], as: cadreDevice)
+            #expect(try edit.decode(PushResponse.self).results[0].outcome == .conflict)
+
+            let summary = try await client.send(.get, "/v1/admin/conflicts", token: client.adminToken).decode(ConflictList.self).conflicts[0]
+            #expect(summary.deleteConflict)
+            let resolved = try await client.send(.post, "/v1/admin/conflicts/household/hh-1/resolve", token: client.adminToken,
+                                                 json: ResolveRequest(expectedVersion: summary.version, keep: cadreDevice.replicaId))
+            #expect(resolved.status == 200)
+            let state = try resolved.decode(ResolveResponse.self).record.state
+            #expect(!state.isInConflict && !state.isDeleted)
+            let restored = try Household(id: household.id, fields: try #require(state.resolvedFields))
+            #expect(restored.address == household.address && restored.members == household.members && restored.grid == household.grid)
+            #expect(restored.notes == "仍有人居住")
+        }
+    }
+}

@@ -73,7 +73,7 @@ extension RecordState {
     }
 
     /// True while a delete is held, whether or not an edit contests it.
-    var isTombstoned: Bool {
+    public var isTombstoned: Bool {
         entries[.deleted]?.values.contains(.bool(true)) ?? false
     }
 

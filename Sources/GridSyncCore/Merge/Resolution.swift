@@ -52,8 +52,13 @@ extension RecordState {
     ///
     /// The change's clock extends this state's clock, so it dominates every sibling and
     /// travels to every terminal like any other edit.
+    ///
+    /// - Parameter restoring: when a contested delete is overruled, the values the delete had
+    ///   removed (the server keeps them); fields the record no longer holds are written back,
+    ///   so keeping the editor's side brings back the whole record, not just the edit.
     public mutating func resolve(
-        _ resolution: Resolution, by replica: ReplicaID, id: ChangeID, record: RecordKey
+        _ resolution: Resolution, by replica: ReplicaID, id: ChangeID, record: RecordKey,
+        restoring: [FieldPath: FieldValue] = [:]
     ) throws(ResolutionError) -> Change {
         guard isInConflict else {
             throw ResolutionError(code: .notInConflict, message: "the record is not in conflict")
@@ -77,7 +82,12 @@ extension RecordState {
                 code: .missingChoice,
                 message: "choose a value for: " + undecided.map(\.rawValue).joined(separator: ", "))
         }
-        if isTombstoned { choices[.deleted] = .bool(false) }
+        if isTombstoned {
+            for (path, value) in restoring where path != .deleted && entries[path] == nil && choices[path] == nil {
+                choices[path] = value
+            }
+            choices[.deleted] = .bool(false)
+        }
         return write(choices, by: replica, id: id, record: record)
     }
 }

@@ -67,9 +67,9 @@ struct AdminConflictRoutes {
         let reason = body.reason.map { String($0.prefix(500)) }
         let changeID = ChangeID("res-" + TokenFactory.shortID())!
         do {
-            let resolved = try await environment.store.resolve(key, expectedVersion: body.expectedVersion, actor: "ops:" + actor.name) { state in
-                var state = state
-                return try state.resolve(resolution, by: Self.serverReplica, id: changeID, record: key)
+            let resolved = try await environment.store.resolve(key, expectedVersion: body.expectedVersion, actor: "ops:" + actor.name) { stored in
+                var state = stored.state
+                return try state.resolve(resolution, by: Self.serverReplica, id: changeID, record: key, restoring: stored.beforeDelete ?? [:])
             }
             try await environment.audit(actor.name, "conflicts.resolve", target: key.description, detail: reason)
             return try JSONBody.response(ResolveResponse(changeId: changeID, record: resolved.envelope))

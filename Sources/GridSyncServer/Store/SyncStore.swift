@@ -32,7 +32,7 @@ public protocol SyncStore: Sendable {
     func latestClocks(of key: RecordKey) async throws -> [ReplicaID: VectorClock]
     /// Applies a resolution change made by ops, if the record is still at `expectedVersion`.
     func resolve(_ key: RecordKey, expectedVersion: Int64, actor: String,
-                 make: @Sendable (RecordState) throws -> Change) async throws -> StoredRecord
+                 make: @Sendable (StoredRecord) throws -> Change) async throws -> StoredRecord
 
     // MARK: Devices and tokens
 
@@ -89,13 +89,18 @@ public struct StoredRecord: Sendable, Hashable {
     public var seq: Int64
     /// When the server first saw the record in its current conflict.
     public var conflictSince: Date?
+    /// While the record is deleted: the values it held before, so that ops overruling a
+    /// contested delete get the whole record back.
+    public var beforeDelete: [FieldPath: FieldValue]?
 
-    public init(key: RecordKey, state: RecordState, grids: [GridPath], seq: Int64, conflictSince: Date?) {
+    public init(key: RecordKey, state: RecordState, grids: [GridPath], seq: Int64, conflictSince: Date?,
+                beforeDelete: [FieldPath: FieldValue]? = nil) {
         self.key = key
         self.state = state
         self.grids = grids
         self.seq = seq
         self.conflictSince = conflictSince
+        self.beforeDelete = beforeDelete
     }
 
     public var envelope: RecordEnvelope {

@@ -44,13 +44,13 @@ extension SQLiteStore {
     }
 
     public func resolve(_ key: RecordKey, expectedVersion: Int64, actor: String,
-                        make: @Sendable (RecordState) throws -> Change) async throws -> StoredRecord {
+                        make: @Sendable (StoredRecord) throws -> Change) async throws -> StoredRecord {
         let cache = self.cache
         do {
             return try await pool.write { db in
                 guard let stored = try SQLiteStore.loadRecord(key, db) else { throw StoreError(.notFound) }
                 guard stored.seq == expectedVersion else { throw StoreError(.versionChanged) }
-                let change = try make(stored.state)
+                let change = try make(stored)
                 var state = stored.state
                 let outcome = state.apply(change)
                 let now = Date()

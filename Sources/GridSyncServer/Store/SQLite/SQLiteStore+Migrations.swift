@@ -47,6 +47,11 @@ extension SQLiteStore {
             // Lets a handset whose enrolment answer was lost enrol again with the same code.
             try db.execute(sql: "ALTER TABLE device ADD COLUMN installation_id TEXT")
         }
+        migrator.registerMigration("v3-before-delete") { db in
+            // What a deleted record held, kept while it is deleted so a contested delete can
+            // be overruled without losing the record.
+            try db.execute(sql: "ALTER TABLE record ADD COLUMN before_delete BLOB")
+        }
         return migrator
     }
 }

@@ -78,27 +78,32 @@ extension SQLiteStore {
 
     static func loadRecord(_ key: RecordKey, _ db: Database) throws -> StoredRecord? {
         guard let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT state, seq, conflict_since FROM record WHERE kind = ? AND id = ?"),
+            db.cachedStatement(sql: "SELECT state, seq, conflict_since, before_delete FROM record WHERE kind = ? AND id = ?"),
             arguments: [key.kind.rawValue, key.id.rawValue]) else { return nil }
         let grids = try String.fetchAll(
             db.cachedStatement(sql: "SELECT grid FROM record_grid WHERE kind = ? AND id = ? AND current = 1 ORDER BY grid"),
             arguments: [key.kind.rawValue, key.id.rawValue]).compactMap(GridPath.init)
         let since: Double? = row["conflict_since"]
+        let beforeDelete: Data? = row["before_delete"]
         return StoredRecord(
             key: key, state: try decode(RecordState.self, row["state"]), grids: grids, seq: row["seq"],
-            conflictSince: since.map(Date.init(timeIntervalSince1970:)))
+            conflictSince: since.map(Date.init(timeIntervalSince1970:)),
+            beforeDelete: try beforeDelete.map { try decode([FieldPath: FieldValue].self, $0) })
     }
 
     @discardableResult
     static func saveRecord(_ key: RecordKey, state: RecordState, grids: [GridPath], previous: StoredRecord?, seq: Int64, at: Date, _ db: Database) throws -> StoredRecord {
         let conflictSince: Date? = state.isInConflict ? (previous?.conflictSince ?? at) : nil
+        let beforeDelete: [FieldPath: FieldValue]? = !state.isTombstoned ? nil
+            : previous?.state.isTombstoned == true ? previous?.beforeDelete : previous?.state.agreedFields
         try db.cachedStatement(sql: """
-            INSERT INTO record (kind, id, state, seq, in_conflict, deleted, conflict_since) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO record (kind, id, state, seq, in_conflict, deleted, conflict_since, before_delete) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (kind, id) DO UPDATE SET state = excluded.state, seq = excluded.seq,
-                in_conflict = excluded.in_conflict, deleted = excluded.deleted, conflict_since = excluded.conflict_since
+                in_conflict = excluded.in_conflict, deleted = excluded.deleted, conflict_since = excluded.conflict_since,
+                before_delete = excluded.before_delete
             """).execute(arguments: [
                 key.kind.rawValue, key.id.rawValue, CompactJSON.encode(state), seq, state.isInConflict, state.isDeleted,
-                conflictSince?.timeIntervalSince1970,
+                conflictSince?.timeIntervalSince1970, try beforeDelete.map { try encode($0) },
             ])
         // A record that leaves a grid keeps a `current = 0` row there, so devices of that grid
         // are still sent the record's next version and learn that it moved out of their scope.
@@ -112,7 +117,7 @@ extension SQLiteStore {
                     """).execute(arguments: [grid.description, key.kind.rawValue, key.id.rawValue])
             }
         }
-        return StoredRecord(key: key, state: state, grids: grids, seq: seq, conflictSince: conflictSince)
+        return StoredRecord(key: key, state: state, grids: grids, seq: seq, conflictSince: conflictSince, beforeDelete: beforeDelete)
     }
 
     public func records(within roots: [GridPath], seqAfter: Int64, seqAtMost: Int64?, limit: Int) async throws -> [RecordEnvelope] {
