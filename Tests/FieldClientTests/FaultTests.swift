@@ -105,3 +105,24 @@ struct FaultTests {
         }
     }
 }
+
+extension FaultTests {
+    @Test("answers that keep arriving damaged end the sync with a clear error; the outbox is kept")
+    func damagedAnswersAreBounded() async throws {
+        let server = try await LiveServer()
+        defer { server.cleanUp() }
+        try await server.run { session in
+            _ = try await session.handset("worker", worker: "w", grids: [LiveServer.gridA])
+            let faulty = FaultInjectingTransport(wrapping: URLSessionTransport(baseURL: session.baseURL),
+                                                 script: Array(repeating: .truncate, count: 3), sleep: { _ in })
+            let handset = try session.openHandset("worker", transport: faulty, retry: RetryPolicy(maxAttempts: 3))
+            try await handset.create(Sample.household("hh-1"))
+            await #expect(throws: FieldClientError.self) { try await handset.sync() }
+            #expect(try await handset.status().lastError?.contains("damaged") == true)
+            #expect(try await handset.status().pendingChanges == 1)
+            // The server did commit; the next sync is answered from the idempotency record.
+            try await session.openHandset("worker").sync()
+            #expect(try await session.openHandset("worker").status().pendingChanges == 0)
+        }
+    }
+}

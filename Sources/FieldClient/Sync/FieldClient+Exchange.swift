@@ -34,22 +34,32 @@ extension FieldClient {
         }
     }
 
-    /// Like ``exchange(_:_:body:token:report:)`` for a 200 with a JSON body: a body cut off in
-    /// transit is retried like a lost connection, which is safe because every call is idempotent.
-    func exchangeJSON<T: Decodable>(_ type: T.Type, _ method: String, _ path: String, body: Data?, token: String?,
-                                    report: inout SyncReport) async throws -> T {
+    /// Like ``exchange(_:_:body:token:report:)`` for a request whose 200 answer is JSON of type
+    /// `T`: a 200 whose body arrives cut off, or fails `valid`, is asked for again, a bounded
+    /// number of times. That is safe because every call is idempotent. Returns the answer and,
+    /// for a 200, its decoded body.
+    func exchange<T: Decodable>(_ method: String, _ path: String, body: Data?, token: String?, expecting type: T.Type,
+                                valid: (T) -> Bool = { _ in true }, report: inout SyncReport) async throws -> (TransportResponse, T?) {
         var attempt = 0
         while true {
             attempt += 1
             let response = try await exchange(method, path, body: body, token: token, report: &report)
-            guard response.status == 200 else { throw Self.refusal(response) }
-            if let value = try? WireCoding.decode(type, from: response.body) { return value }
+            guard response.status == 200 else { return (response, nil) }
+            if let value = try? WireCoding.decode(type, from: response.body), valid(value) { return (response, value) }
             guard attempt < configuration.retry.maxAttempts else {
                 throw FieldClientError(.server, "the server's answer kept arriving damaged: will retry at the next sync")
             }
             report.retries += 1
             try await configuration.sleep(configuration.retry.delay(attempt: attempt, retryAfter: nil, random: &random))
         }
+    }
+
+    /// A 200 with a JSON body of type `T`, or the server's refusal thrown.
+    func exchangeJSON<T: Decodable>(_ type: T.Type, _ method: String, _ path: String, body: Data?, token: String?,
+                                    report: inout SyncReport) async throws -> T {
+        let (response, value) = try await exchange(method, path, body: body, token: token, expecting: type, report: &report)
+        guard let value else { throw Self.refusal(response) }
+        return value
     }
 
     /// A permanent refusal, worded from the server's error envelope.

@@ -64,15 +64,11 @@ extension FieldClient {
         let pending = try await pool.read { db in try Outbox.count(db) }
         // What will be left once this batch is accepted: the figure the command centre watches.
         let body = try Self.pushBody(entries, report: DeviceReport(pendingChanges: max(0, pending - entries.count), appVersion: configuration.appVersion))
-        let response = try await exchange("POST", "/v1/push", body: body, token: identity.token, report: &report)
+        let (response, answer) = try await exchange("POST", "/v1/push", body: body, token: identity.token, expecting: PushResponse.self,
+                                                    valid: { $0.results.count == entries.count }, report: &report)
         switch response.status {
         case 200:
-            guard let results = try? WireCoding.decode(PushResponse.self, from: response.body).results, results.count == entries.count else {
-                // A damaged answer: the server may have committed; sending again is idempotent.
-                report.retries += 1
-                return
-            }
-            try await settle(entries, results: results, report: &report)
+            try await settle(entries, results: answer!.results, report: &report)
         case 413 where entries.count > 1:
             let half = entries.count / 2
             try await push(Array(entries.prefix(half)), identity, report: &report)
