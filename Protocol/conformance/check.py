@@ -424,7 +424,8 @@ def run(client: Client, admin: str) -> None:
     r = call("health", "GET", "/health", version=None, headers={"X-Request-ID": "conf-health-1"})
     expect("health is ok with the configured limits", r, 200)
     check("health: limits as configured",
-          (r.json or {}).get("limits") == {"maxBodyBytes": MAX_BODY, "maxChangesPerPush": MAX_CHANGES, "maxPullPage": 500},
+          (r.json or {}).get("limits") == {"maxBodyBytes": MAX_BODY, "maxChangesPerPush": MAX_CHANGES, "maxPullPage": 500,
+                                            "maxClockEntries": 256, "maxSupersedes": 25000, "maxRecordReplicas": 1024},
           r.short())
     check("X-Request-ID of the request is echoed", r.headers.get("x-request-id") == "conf-health-1", str(r.headers))
     r = call("health, odd request id", "GET", "/health", version=None, headers={"X-Request-ID": "not allowed_!"})
@@ -677,12 +678,20 @@ def run(client: Client, admin: str) -> None:
     r = push("push visit people met while not at home", tA, [visit])
     outcome("peopleMet while not met is rejected out_of_range", r, 0, "rejected", "out_of_range")
 
-    # An imported outbox: dots of an old installation's replica, pushed by another device.
-    old = Replica("dev-oldhandset1")
-    log = old.change("visitLog", "vl-20261124-wang", {"day": "2026-11-24", "grid": G12, "worker": "王五",
-                                                       "entries/e-01": {"at": "2026-11-24T10:02:00.000Z", "id": "e-01", "text": "走访12栋2单元，3户在家"}})
-    r = push("push imported outbox", tB, [log])
-    outcome("dots need not be the pushing device's replica (imported outbox) : applied", r, 0, "applied")
+    # An imported outbox: dots of an old installation's replica, pushed by another device of the
+    # same worker (device E, registered for 李四 like A, then revoked), and refused from anyone else.
+    r = call("list devices for E's replica", "GET", "/v1/admin/devices", token=admin)
+    listed = {d.get("deviceId"): d for d in (r.json or {}).get("devices", [])}
+    old = Replica(listed.get(spare.get("deviceId"), {}).get("replicaId", "r-missing"))
+    check("a device's id and its replica id differ", all(d.get("deviceId") != d.get("replicaId") for d in listed.values()))
+    log = old.change("visitLog", "vl-20261124-li", {"day": "2026-11-24", "grid": G12, "worker": "李四",
+                                                     "entries/e-01": {"at": "2026-11-24T10:02:00.000Z", "id": "e-01", "text": "走访12栋2单元，3户在家"}})
+    r = push("push imported outbox", tA, [log])
+    outcome("dots may be under a replica the worker's earlier handset held (imported outbox): applied", r, 0, "applied")
+    stranger = Replica("r-not-this-workers")
+    foreign = stranger.change("visitLog", "vl-20261124-wang", {"day": "2026-11-24", "grid": G12, "worker": "王五"})
+    r = push("push under a foreign replica", tB, [foreign])
+    outcome("dots under a replica no device of the worker held are rejected foreign_replica", r, 0, "rejected", "foreign_replica", "day")
 
     # ---- push: whole-request errors
     r = call("push, not JSON", "POST", "/v1/push", raw=b'{"changes":[', token=tA)

@@ -85,5 +85,5 @@ public struct RejectReason: Codable, Sendable, Hashable {
     /// The record's grid, old or new, is outside the device's scope.
     public static let outOfScopeCode = "out_of_scope"
     /// The change would create a record without a required field.
-    public static let incompleteRecordCode = "incomplete_record"
+    public static let incompleteRecordCode = ValidationError.Code.incompleteRecord.rawValue
 }

@@ -25,10 +25,34 @@ public struct SyncLimits: Codable, Sendable, Hashable {
     public var maxBodyBytes: Int
     /// Records in one pull page.
     public var maxPullPage: Int
+    /// Replicas one change's clock may name; fixed by the protocol.
+    public var maxClockEntries: Int
+    /// Dots one change may supersede; fixed by the protocol.
+    public var maxSupersedes: Int
+    /// Replicas one record's clock may name; fixed by the protocol.
+    public var maxRecordReplicas: Int
 
     public init(maxChangesPerPush: Int = 500, maxBodyBytes: Int = 4 << 20, maxPullPage: Int = 500) {
         self.maxChangesPerPush = maxChangesPerPush
         self.maxBodyBytes = maxBodyBytes
         self.maxPullPage = maxPullPage
+        self.maxClockEntries = Change.maximumClockEntries
+        self.maxSupersedes = Change.maximumSupersedes
+        self.maxRecordReplicas = RecordState.maximumReplicas
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case maxChangesPerPush, maxBodyBytes, maxPullPage, maxClockEntries, maxSupersedes, maxRecordReplicas
+    }
+
+    /// Limits stored by an older build lack the clock limits; they are the protocol's anyway.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(maxChangesPerPush: try container.decode(Int.self, forKey: .maxChangesPerPush),
+                  maxBodyBytes: try container.decode(Int.self, forKey: .maxBodyBytes),
+                  maxPullPage: try container.decode(Int.self, forKey: .maxPullPage))
+        maxClockEntries = try container.decodeIfPresent(Int.self, forKey: .maxClockEntries) ?? maxClockEntries
+        maxSupersedes = try container.decodeIfPresent(Int.self, forKey: .maxSupersedes) ?? maxSupersedes
+        maxRecordReplicas = try container.decodeIfPresent(Int.self, forKey: .maxRecordReplicas) ?? maxRecordReplicas
     }
 }

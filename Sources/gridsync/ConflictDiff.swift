@@ -38,6 +38,18 @@ struct ConflictDiff {
         }
         Output.table(["field", "status"] + letters, rows, tints: tints)
         Swift.print("")
-        Swift.print("resolve with: gridsync conflicts resolve \(summary.kind.rawValue)/\(summary.id) --keep \(letters.first ?? "A") [--reason TEXT]")
+        // Fields contested before a delete: their writers need not be sides, so only --set decides them.
+        let sideReplicas = Set(detail.sides.map(\.replica.rawValue))
+        let beforeDelete = detail.fields.filter { ($0.candidates ?? [:]).keys.contains { !sideReplicas.contains($0) } }
+        for comparison in beforeDelete {
+            let values = (comparison.candidates ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \(Output.value($0.value))" }
+            Swift.print(Output.tint("\(comparison.field.rawValue) was in conflict before the delete: ", .yellow) + values.joined(separator: " · "))
+        }
+        if beforeDelete.isEmpty {
+            Swift.print("resolve with: gridsync conflicts resolve \(summary.kind.rawValue)/\(summary.id) --keep \(letters.first ?? "A") [--reason TEXT]")
+        } else {
+            let sets = beforeDelete.map { "--set \($0.field.rawValue)=VALUE" }.joined(separator: " ")
+            Swift.print("resolve with: gridsync conflicts resolve \(summary.kind.rawValue)/\(summary.id) \(sets) [--reason TEXT]")
+        }
     }
 }

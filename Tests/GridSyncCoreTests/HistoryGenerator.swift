@@ -16,7 +16,7 @@ struct History {
     ///   writes, so every edit descends from every earlier one.
     init(seed: UInt64, steps: Int = 24, causalOnly: Bool = false) {
         self.seed = seed
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         var states = Dictionary(uniqueKeysWithValues: History.replicas.map { ($0, RecordState()) })
         var caughtUp = Dictionary(uniqueKeysWithValues: History.replicas.map { ($0, 0) })
         var nextID = 0
@@ -68,7 +68,7 @@ struct History {
     }
 
     /// The changes with random duplicates, in a random order.
-    func delivery(using random: inout SeededGenerator) -> [Change] {
+    func delivery(using random: inout SplitMix64) -> [Change] {
         var delivered = changes
         for change in changes where random.chance(0.3) { delivered.append(change) }
         return delivered.shuffled(using: &random)

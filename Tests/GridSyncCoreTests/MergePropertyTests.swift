@@ -13,7 +13,7 @@ struct MergePropertyTests {
         for seed in 1...Self.histories {
             if seed % 200 == 0 { await Task.yield() }
             let history = History(seed: seed)
-            var random = SeededGenerator(seed: seed &* 31)
+            var random = SplitMix64(seed: seed &* 31)
             let inOrder = RecordState(applying: history.changes)
             let shuffled = RecordState(applying: history.delivery(using: &random))
             #expect(inOrder == shuffled, "seed \(seed)")
@@ -29,7 +29,7 @@ struct MergePropertyTests {
         for seed in 1...Self.histories {
             if seed % 200 == 0 { await Task.yield() }
             let history = History(seed: seed)
-            var random = SeededGenerator(seed: seed &* 17)
+            var random = SplitMix64(seed: seed &* 17)
             var parts: [[Change]] = [[], [], []]
             for change in history.changes { parts[Int.random(in: 0..<3, using: &random)].append(change) }
             let (a, b, c) = (RecordState(applying: parts[0]), RecordState(applying: parts[1]), RecordState(applying: parts[2]))
@@ -55,7 +55,7 @@ struct MergePropertyTests {
 
     @Test("concurrent edits of the same field to different values always conflict")
     func concurrentSameFieldConflicts() async {
-        var random = SeededGenerator(seed: 99)
+        var random = SplitMix64(seed: 99)
         for seed in 1...Self.histories {
             if seed % 200 == 0 { await Task.yield() }
             let history = History(seed: seed, steps: 8, causalOnly: true)

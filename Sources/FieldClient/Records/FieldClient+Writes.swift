@@ -47,7 +47,8 @@ extension FieldClient {
             guard var row = try RecordRow.fetch(key, db), !row.state.isDeleted else {
                 throw FieldClientError(.notFound, "no \(R.kind.rawValue) \(id) on this handset")
             }
-            let change = row.state.delete(by: identity.replicaID, id: changeID, record: key)
+            let confirmed = row.serverState?.entries.values.flatMap(\.keys) ?? []
+            let change = row.state.delete(by: identity.replicaID, id: changeID, record: key, alsoSuperseding: confirmed)
             try row.save(db)
             try Outbox.append(change, at: now, db)
             return change
@@ -76,11 +77,22 @@ extension FieldClient {
             throw FieldClientError(.underReview, "under review by the command centre: " +
                 (contested.isEmpty ? "the record" : contested.map(\.rawValue).sorted().joined(separator: ", ")))
         }
-        let change = row.state.write(fields, by: replica, id: id, record: row.key)
+        let change = row.state.write(fields, by: replica, id: id, record: row.key, alsoSuperseding: confirmedDots(of: fields.keys, in: row))
         try change.validate()
         try row.save(db)
         try Outbox.append(change, at: now, db)
         return change
+    }
+
+    /// The dots the confirmed (server) state holds for the fields being written. Superseding
+    /// them as well as the local values means that if an earlier queued change of the same
+    /// field is refused, this one still replaces what that one replaced: a worker is never left
+    /// in conflict with his own older value.
+    static func confirmedDots(of paths: some Sequence<FieldPath>, in row: RecordRow) -> [Dot] {
+        guard let confirmed = row.serverState else { return [] }
+        var dots = paths.flatMap { confirmed.entries[$0]?.keys.map { $0 } ?? [] }
+        if !paths.contains(.deleted) { dots += confirmed.entries[.deleted]?.keys.map { $0 } ?? [] }
+        return dots
     }
 
     func mintChangeID() throws -> ChangeID {

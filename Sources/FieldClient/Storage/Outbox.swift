@@ -55,11 +55,29 @@ enum Outbox {
         try rebuild(change.record, db)
     }
 
+    /// Joins changes the server accepted into their records' confirmed states: the confirmed
+    /// state is pulled states joined with accepted changes. Without it, a record rebuilt after a
+    /// later rejection would lose the accepted edit until the next pull, and an edit made in
+    /// that moment would leave the worker in conflict with himself.
+    static func confirm(_ changes: [Change], _ db: Database) throws {
+        var byRecord: [RecordKey: [Change]] = [:]
+        for change in changes { byRecord[change.record, default: []].append(change) }
+        for (key, accepted) in byRecord {
+            guard var row = try RecordRow.fetch(key, db) else { continue }
+            var confirmed = row.serverState ?? RecordState()
+            for change in accepted { confirmed.merge(RecordState(change)) }
+            row.serverState = confirmed
+            try row.save(db)
+        }
+    }
+
     /// Recomputes a record's local state from the server's version and the changes still queued.
     static func rebuild(_ key: RecordKey, _ db: Database) throws {
         guard var row = try RecordRow.fetch(key, db) else { return }
         var state = row.serverState ?? RecordState()
         for change in try pending(for: key, db) { state.apply(change) }
+        // The refused change's counters stay used: a dot names one write, ever.
+        state.reserveCounters(row.state.clock)
         if state.isEmpty {
             try RecordRow.delete(key, db)
         } else {

@@ -90,15 +90,17 @@ extension FieldClient {
         let now = configuration.now()
         let outcome = try await pool.write { db in
             var pushed = 0, rejected = 0, conflicts = 0
-            for (entry, result) in zip(entries, results) {
-                if result.outcome == .rejected {
-                    try Outbox.park(entry.change, reason: result.reason ?? RejectReason(code: "rejected", message: "refused by the server"), at: now, db)
-                    rejected += 1
-                } else {
-                    try Outbox.remove(entry.change.id, db)
-                    pushed += 1
-                    if result.outcome == .conflict { conflicts += 1 }
-                }
+            var accepted: [Change] = []
+            for (entry, result) in zip(entries, results) where result.outcome != .rejected {
+                try Outbox.remove(entry.change.id, db)
+                accepted.append(entry.change)
+                pushed += 1
+                if result.outcome == .conflict { conflicts += 1 }
+            }
+            try Outbox.confirm(accepted, db)
+            for (entry, result) in zip(entries, results) where result.outcome == .rejected {
+                try Outbox.park(entry.change, reason: result.reason ?? RejectReason(code: "rejected", message: "refused by the server"), at: now, db)
+                rejected += 1
             }
             return (pushed, rejected, conflicts)
         }

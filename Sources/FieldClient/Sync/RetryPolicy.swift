@@ -1,3 +1,5 @@
+import GridSyncCore
+
 /// How long to wait before trying the server again: exponential backoff with jitter, so 900
 /// handsets that lost signal together do not come back together.
 public struct RetryPolicy: Sendable, Hashable {

@@ -12,11 +12,20 @@ public struct Dot: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.counter = counter
     }
 
-    /// Parses the wire form `replica:counter`, for example `dev-0042:7`. Counters start at 1.
+    /// The largest counter the protocol carries: 2^53 − 1, so that every JSON parser reads a
+    /// counter exactly. A larger one would be rounded by some parsers and name another write.
+    public static let maximumCounter: UInt64 = (1 << 53) - 1
+
+    /// Parses the wire form `replica:counter`, for example `dev-0042:7`. Counters start at 1 and
+    /// are written in plain decimal: no sign, no leading zero, at most ``maximumCounter``. One
+    /// spelling per dot matters, because the merge compares dots as text on other replicas.
     public init?(_ text: String) {
         guard let colon = text.lastIndex(of: ":"),
-              let replica = ReplicaID(String(text[..<colon])),
-              let counter = UInt64(text[text.index(after: colon)...]), counter > 0 else { return nil }
+              let replica = ReplicaID(String(text[..<colon])) else { return nil }
+        let digits = text.utf8[text.utf8.index(after: colon)...]
+        guard let first = digits.first, (49...57).contains(first), digits.count <= 16,
+              digits.allSatisfy({ (48...57).contains($0) }),
+              let counter = UInt64(String(decoding: digits, as: UTF8.self)), counter <= Dot.maximumCounter else { return nil }
         self.init(replica: replica, counter: counter)
     }
 
@@ -33,7 +42,7 @@ extension Dot: Codable {
         let container = try decoder.singleValueContainer()
         guard let dot = Dot(try container.decode(String.self)) else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "a dot is written replica:counter with counter >= 1")
+                in: container, debugDescription: "a dot is written replica:counter, the counter a decimal 1...2^53-1 without sign or leading zeros")
         }
         self = dot
     }

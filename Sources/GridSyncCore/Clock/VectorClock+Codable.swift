@@ -10,6 +10,10 @@ extension VectorClock: Codable {
                 throw DecodingError.dataCorruptedError(
                     in: container, debugDescription: "clock key is not a replica id")
             }
+            guard value <= Dot.maximumCounter else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "clock counters are at most 2^53-1")
+            }
             counters[replica] = value
         }
         self.init(counters)

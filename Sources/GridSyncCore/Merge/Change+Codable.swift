@@ -16,14 +16,22 @@ extension Change: Codable {
             return
         }
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            id: try container.decode(ChangeID.self, forKey: .id),
-            record: RecordKey(
-                kind: try container.decode(RecordKind.self, forKey: .kind),
-                id: try container.decode(RecordID.self, forKey: .recordId)),
-            clock: try container.decode(VectorClock.self, forKey: .clock),
-            supersedes: try container.decodeIfPresent([Dot].self, forKey: .supersedes) ?? [],
-            writes: try container.decode([FieldPath: FieldWrite].self, forKey: .writes))
+        let id = try container.decode(ChangeID.self, forKey: .id)
+        let record = RecordKey(
+            kind: try container.decode(RecordKind.self, forKey: .kind),
+            id: try container.decode(RecordID.self, forKey: .recordId))
+        let clock = try container.decode(VectorClock.self, forKey: .clock)
+        guard clock.counters.count <= Change.maximumClockEntries else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .clock, in: container, debugDescription: "a clock names at most \(Change.maximumClockEntries) replicas")
+        }
+        let supersedes = try container.decodeIfPresent([Dot].self, forKey: .supersedes) ?? []
+        guard supersedes.count <= Change.maximumSupersedes else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .supersedes, in: container, debugDescription: "a change supersedes at most \(Change.maximumSupersedes) dots")
+        }
+        self.init(id: id, record: record, clock: clock, supersedes: supersedes,
+                  writes: try container.decode([FieldPath: FieldWrite].self, forKey: .writes))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -43,12 +51,13 @@ extension Change {
               let id = object["id"]?.stringValue.flatMap(ChangeID.init),
               let kind = object["kind"]?.stringValue.flatMap(RecordKind.init(rawValue:)),
               let recordID = object["recordId"]?.stringValue.flatMap(RecordID.init),
-              let clock = object["clock"].flatMap(VectorClock.init),
+              let clock = object["clock"].flatMap(VectorClock.init), clock.counters.count <= Change.maximumClockEntries,
               case .object(let rawWrites)? = object["writes"] else { return nil }
         var supersedes: [Dot] = []
         switch object["supersedes"] {
         case nil, .null?: break
         case .array(let dots)?:
+            guard dots.count <= Change.maximumSupersedes else { return nil }
             for dot in dots {
                 guard let parsed = dot.stringValue.flatMap(Dot.init) else { return nil }
                 supersedes.append(parsed)

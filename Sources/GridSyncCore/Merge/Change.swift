@@ -26,9 +26,23 @@ public struct Change: Hashable, Sendable {
         self.writes = writes
     }
 
+    /// The most replicas a change's clock may name. An honest clock names the replicas that
+    /// wrote the record, and a record has few writers; a bloated clock would grow the record's
+    /// clock until no honest edit fits in a request.
+    public static let maximumClockEntries = 256
+    /// The most dots a change may supersede: a delete of the largest patrol (20,000 track points,
+    /// 200 findings, 500 photos and its registers) with room to spare.
+    public static let maximumSupersedes = 25_000
+
     /// True when this change deletes the record.
     public var isDelete: Bool {
         writes[.deleted]?.value == .bool(true)
+    }
+
+    /// The same change, superseding `dots` as well.
+    public func alsoSuperseding(_ dots: [Dot]) -> Change {
+        guard !dots.isEmpty else { return self }
+        return Change(id: id, record: record, clock: clock, supersedes: Array(Set(supersedes + dots)).sorted(), writes: writes)
     }
 
     /// The dots this change introduces.

@@ -79,7 +79,8 @@ extension VectorClock {
         guard case .object(let raw) = value else { return nil }
         var counters: [ReplicaID: UInt64] = [:]
         for (key, counter) in raw {
-            guard let replica = ReplicaID(key), case .number(let number) = counter, let count = UInt64(exactly: number) else { return nil }
+            guard let replica = ReplicaID(key), case .number(let number) = counter,
+                  number < 9_007_199_254_740_992, let count = UInt64(exactly: number) else { return nil }
             counters[replica] = count
         }
         self.init(counters)

@@ -30,8 +30,18 @@ extension RecordState {
     }
 
     /// Builds the change that deletes this record, superseding every value this replica has seen.
-    public mutating func delete(by replica: ReplicaID, id: ChangeID, record: RecordKey) -> Change {
+    ///
+    /// - Parameter extra: further dots to supersede, such as the values of the confirmed
+    ///   state that this replica's own queued changes replaced.
+    public mutating func delete(by replica: ReplicaID, id: ChangeID, record: RecordKey, alsoSuperseding extra: [Dot] = []) -> Change {
         let everything = entries.values.flatMap(\.keys)
-        return write([.deleted: .bool(true)], by: replica, id: id, record: record, alsoSuperseding: everything)
+        return write([.deleted: .bool(true)], by: replica, id: id, record: record, alsoSuperseding: everything + extra)
+    }
+
+    /// Counts the counters in `used` as taken, without claiming that their writes were seen: a
+    /// replica whose change was refused folds in that change's clock, so that its next change
+    /// never reuses a counter the refused one had.
+    public mutating func reserveCounters(_ used: VectorClock) {
+        clock.merge(used)
     }
 }

@@ -14,6 +14,10 @@ public struct RecordState: Hashable, Sendable {
     /// Everything any writer of this state had seen: the clock the next writer extends.
     public internal(set) var clock: VectorClock
 
+    /// The most replicas one record's clock may name. Honest records name the few devices (and
+    /// server instances) that wrote them; the cap keeps every record small enough to edit.
+    public static let maximumReplicas = 1_024
+
     public init() {
         self.init(entries: [:], context: .empty, clock: .empty)
     }

@@ -14,10 +14,21 @@ public struct ResolutionError: Error, Hashable, Sendable, CustomStringConvertibl
         case notInConflict = "not_in_conflict"
         case unknownSibling = "unknown_sibling"
         case missingChoice = "missing_choice"
+        /// The resolved record would break a rule of its kind (a missing required field, a
+        /// patrol ending before it starts).
+        case invalidRecord = "invalid_record"
     }
 
     public let code: Code
     public let message: String
+    /// The field the resolution must decide, when one is to blame.
+    public let field: String?
+
+    public init(code: Code, message: String, field: String? = nil) {
+        self.code = code
+        self.message = message
+        self.field = field
+    }
 
     public var description: String { message }
 }
@@ -53,12 +64,14 @@ extension RecordState {
     /// The change's clock extends this state's clock, so it dominates every sibling and
     /// travels to every terminal like any other edit.
     ///
-    /// - Parameter restoring: when a contested delete is overruled, the values the delete had
-    ///   removed (the server keeps them); fields the record no longer holds are written back,
-    ///   so keeping the editor's side brings back the whole record, not just the edit.
+    /// - Parameter restoring: when a contested delete is overruled, what the record held before
+    ///   the delete (the server keeps it); fields the record no longer holds are written back,
+    ///   so keeping the editor's side brings back the whole record, not just the edit. A field
+    ///   that was in conflict before the delete is never picked here: the resolution must set
+    ///   it, or it is refused naming that field.
     public mutating func resolve(
         _ resolution: Resolution, by replica: ReplicaID, id: ChangeID, record: RecordKey,
-        restoring: [FieldPath: FieldValue] = [:]
+        restoring snapshot: DeleteSnapshot = DeleteSnapshot()
     ) throws(ResolutionError) -> Change {
         guard isInConflict else {
             throw ResolutionError(code: .notInConflict, message: "the record is not in conflict")
@@ -76,14 +89,19 @@ extension RecordState {
         case .set(let values):
             choices = values
         }
-        let undecided = conflictingFields.filter { choices[$0] == nil }
-        guard undecided.isEmpty else {
+        var undecided = conflictingFields.filter { choices[$0] == nil }
+        if isTombstoned {
+            undecided += snapshot.contested.keys.filter { entries[$0] == nil && choices[$0] == nil }
+        }
+        if let first = undecided.min() {
+            let keeping = if case .keep = resolution { " (the kept side has no value for it): set it" } else { "" }
             throw ResolutionError(
                 code: .missingChoice,
-                message: "choose a value for: " + undecided.map(\.rawValue).joined(separator: ", "))
+                message: "choose a value for: " + undecided.sorted().map(\.rawValue).joined(separator: ", ") + keeping,
+                field: first.rawValue)
         }
         if isTombstoned {
-            for (path, value) in restoring where path != .deleted && entries[path] == nil && choices[path] == nil {
+            for (path, value) in snapshot.agreed where path != .deleted && entries[path] == nil && choices[path] == nil {
                 choices[path] = value
             }
             choices[.deleted] = .bool(false)

@@ -22,6 +22,15 @@ public struct ValidationError: Error, Hashable, Sendable, CustomStringConvertibl
         public static let malformedClock = Code(rawValue: "malformed_clock")
         public static let immutableElement = Code(rawValue: "immutable_element")
         public static let outOfRange = Code(rawValue: "out_of_range")
+        /// A live record without a required property: a creation that leaves one out, or a write
+        /// that brings back a deleted record without restoring it.
+        public static let incompleteRecord = Code(rawValue: "incomplete_record")
+        /// A write under a replica id the pushing device never held.
+        public static let foreignReplica = Code(rawValue: "foreign_replica")
+        /// A change claims to have seen another replica's write that the record never held.
+        public static let unknownDot = Code(rawValue: "unknown_dot")
+        /// The record's clock would name more replicas than the protocol allows.
+        public static let tooManyReplicas = Code(rawValue: "too_many_replicas")
     }
 
     public let code: Code

@@ -68,8 +68,7 @@ struct AdminConflictRoutes {
         let changeID = ChangeID("res-" + TokenFactory.shortID())!
         do {
             let resolved = try await environment.store.resolve(key, expectedVersion: body.expectedVersion, actor: "ops:" + actor.name) { stored in
-                var state = stored.state
-                return try state.resolve(resolution, by: Self.serverReplica, id: changeID, record: key, restoring: stored.beforeDelete ?? [:])
+                try stored.resolution(resolution, by: Self.serverReplica, id: changeID)
             }
             try await environment.audit(actor.name, "conflicts.resolve", target: key.description, detail: reason)
             return try JSONBody.response(ResolveResponse(changeId: changeID, record: resolved.envelope))
@@ -81,7 +80,9 @@ struct AdminConflictRoutes {
             }
             throw refusal
         } catch let error as ResolutionError {
-            throw APIError(.unprocessableContent, .unprocessable, error.message)
+            var refusal = APIError(.unprocessableContent, .unprocessable, error.message)
+            refusal.body.field = error.field
+            throw refusal
         }
     }
 
@@ -101,9 +102,20 @@ struct AdminConflictRoutes {
         let sides = stored.state.siblings.map(\.replica)
         return ConflictSummary(
             kind: stored.key.kind, id: stored.key.id, grids: stored.grids, siblings: sides.count,
-            fields: stored.state.conflictingFields, deleteConflict: stored.state.hasDeleteConflict,
+            fields: Self.contestedFields(of: stored), deleteConflict: stored.state.hasDeleteConflict,
             workers: Array(Set(sides.map { devices[$0]?.worker ?? $0.rawValue })).sorted(),
             devices: sides.map(\.rawValue), since: stored.conflictSince ?? environment.now(), version: stored.seq)
+    }
+
+    /// The fields a resolution must decide: those whose siblings differ now, and, while the
+    /// record is tombstoned, those that differed when it was deleted and that it no longer holds.
+    static func contestedFields(of stored: StoredRecord) -> [FieldPath] {
+        Set(stored.state.conflictingFields).union(contestedBeforeDelete(of: stored).keys).sorted()
+    }
+
+    static func contestedBeforeDelete(of stored: StoredRecord) -> [FieldPath: [Dot: FieldValue]] {
+        guard stored.state.isTombstoned, let snapshot = stored.beforeDelete else { return [:] }
+        return snapshot.contested.filter { stored.state.entries[$0.key] == nil }
     }
 
     func detail(of stored: StoredRecord, devices: [ReplicaID: DeviceRecord], clocks: [ReplicaID: VectorClock]) -> ConflictDetail {
@@ -120,6 +132,12 @@ struct AdminConflictRoutes {
                 fields.append(FieldComparison(field: path, status: .merged, value: value))
             }
         }
+        // Contested before the delete: shown with each writer's value, decided only by `set`.
+        for (path, values) in Self.contestedBeforeDelete(of: stored) {
+            let candidates = Dictionary(values.map { ($0.key.replica.rawValue, $0.value) }, uniquingKeysWith: { first, _ in first })
+            fields.append(FieldComparison(field: path, status: .conflict, candidates: candidates))
+        }
+        fields.sort { $0.field < $1.field }
         let sides = siblings.map { sibling in
             ConflictSide(replica: sibling.replica, deviceId: devices[sibling.replica]?.id, worker: devices[sibling.replica]?.worker,
                          clock: clocks[sibling.replica], deletes: sibling.deletes)

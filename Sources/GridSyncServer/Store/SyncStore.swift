@@ -91,10 +91,10 @@ public struct StoredRecord: Sendable, Hashable {
     public var conflictSince: Date?
     /// While the record is deleted: the values it held before, so that ops overruling a
     /// contested delete get the whole record back.
-    public var beforeDelete: [FieldPath: FieldValue]?
+    public var beforeDelete: DeleteSnapshot?
 
     public init(key: RecordKey, state: RecordState, grids: [GridPath], seq: Int64, conflictSince: Date?,
-                beforeDelete: [FieldPath: FieldValue]? = nil) {
+                beforeDelete: DeleteSnapshot? = nil) {
         self.key = key
         self.state = state
         self.grids = grids

@@ -41,16 +41,35 @@ public struct ChangeDecider: Sendable {
         }
         var state = RecordState()
         state.apply(change)
-        return RecordRules.check(state, kind: change.record.kind, touching: change.writes.keys).map(RejectReason.init)
+        return RecordRules.check(state, kind: change.record.kind, touching: change.writes.keys, previous: nil).map(RejectReason.init)
     }
 
-    public func decide(_ change: Change, stored: StoredRecord?, scope: [GridPath]) -> Decision {
-        decide(check(change), stored: stored, scope: scope)
+    /// The replicas, other than the pushing device's own, whose authority a change relies on: its
+    /// author, and the replicas of every dot it supersedes or counts in its clock beyond what the
+    /// record has seen. Empty for nearly every change, so a store looks up the worker's other
+    /// replica ids only when this is not.
+    public func replicasToVouchFor(_ change: Change, stored: StoredRecord?, device: ReplicaID) -> Set<ReplicaID> {
+        let state = stored?.state ?? RecordState()
+        var replicas = Set<ReplicaID>()
+        if let author = change.author { replicas.insert(author) }
+        for dot in change.supersedes where !state.context.contains(dot) { replicas.insert(dot.replica) }
+        for (replica, counter) in change.clock.counters where counter > state.clock[replica] { replicas.insert(replica) }
+        replicas.remove(device)
+        return replicas
     }
 
-    public func decide(_ checked: CheckedChange, stored: StoredRecord?, scope: [GridPath]) -> Decision {
-        let change = checked.change
+    /// - Parameters:
+    ///   - writer: every replica id the pushing device may write under: its own, and those of
+    ///     earlier handsets of the same worker (an imported outbox after a re-install).
+    ///   - inherited: what refused changes, whose dots this change supersedes, had superseded.
+    ///     The change replaces those of them it could have replaced itself (values of the fields
+    ///     it writes): its writer had replaced them in the refused change, and must not be left
+    ///     in conflict with its own older value.
+    public func decide(_ checked: CheckedChange, stored: StoredRecord?, scope: [GridPath], writer: Set<ReplicaID>,
+                       inherited: [Dot] = []) -> Decision {
         if let invalid = checked.invalid { return .reject(invalid) }
+        let before = stored?.state ?? RecordState()
+        let change = checked.change.alsoSuperseding(Self.applicable(inherited, to: checked.change, before: before))
 
         // Both the grid the record is in and the grid it is moved to must be the device's:
         // otherwise a worker could pull a household into their grid, or push one out of it.
@@ -61,13 +80,8 @@ public struct ChangeDecider: Sendable {
                 message: "the record's grid is outside this device's assigned grids", field: "grid"))
         }
 
-        let before = stored?.state ?? RecordState()
-        if before.isEmpty {
-            if let rejection = checked.asNewRecord { return .reject(rejection) }
-            var after = before
-            let outcome = after.apply(change)
-            return .merge(state: after, grids: RecordRules.grids(of: after, fallback: []), outcome: outcome, changed: true)
-        }
+        if let forged = forgery(change, before: before, writer: writer) { return .reject(RejectReason(forged)) }
+        if before.isEmpty, let rejection = checked.asNewRecord { return .reject(rejection) }
 
         // Append-only elements never change once written; a different value under the same
         // element id is a client bug, and merging it would show up as a baffling conflict.
@@ -80,11 +94,72 @@ public struct ChangeDecider: Sendable {
 
         var after = before
         let outcome = after.apply(change)
-        if let failure = RecordRules.check(after, kind: change.record.kind, touching: change.writes.keys) {
+        if after.clock.counters.count > RecordState.maximumReplicas {
+            return .reject(RejectReason(ValidationError(
+                .tooManyReplicas, field: "clock", "a record's clock names at most \(RecordState.maximumReplicas) replicas")))
+        }
+        if !before.isEmpty, let failure = RecordRules.check(after, kind: change.record.kind, touching: change.writes.keys, previous: before) {
             return .reject(RejectReason(failure))
         }
         let grids = RecordRules.grids(of: after, fallback: currentGrids)
         return .merge(state: after, grids: grids, outcome: outcome, changed: after != before)
+    }
+
+    /// What the refused changes whose dots `change` supersedes had superseded, followed through
+    /// chains of refusals; `refused` looks up what the refused change that wrote a dot
+    /// superseded. Empty, with no look-up, unless the change supersedes a dot the record never
+    /// held, which is how a change that follows a refused one of the same field arrives.
+    public static func inheritedSupersedes(_ change: Change, stored: StoredRecord,
+                                           refused: (Dot) throws -> [Dot]?) rethrows -> [Dot] {
+        var pending = change.supersedes.filter { !stored.state.context.contains($0) }
+        var visited = Set(pending)
+        var inherited: [Dot] = []
+        while let dot = pending.popLast() {
+            for next in try refused(dot) ?? [] where visited.insert(next).inserted {
+                inherited.append(next)
+                if !stored.state.context.contains(next) { pending.append(next) }
+            }
+        }
+        return inherited
+    }
+
+    /// What a store remembers under each dot a refused change wrote, for
+    /// ``inheritedSupersedes``: everything it superseded, its own inheritance included, so a chain
+    /// of refusals is followed. Only a refusal of the device's own writing is remembered: a change
+    /// written under a replica it never held must not decide what that replica's later changes
+    /// replace.
+    public static func supersededByRefusal(_ change: Change, inherited: [Dot], writer: Set<ReplicaID>) -> [Dot] {
+        guard let author = change.author, writer.contains(author) else { return [] }
+        return Set(change.supersedes + inherited).sorted()
+    }
+
+    /// Of what refused changes superseded, the part a change takes over: the values the record
+    /// now holds in the fields the change writes (in every field, for a delete). A refused change
+    /// may have written other fields too; a later change that follows it in one field must not
+    /// empty another.
+    static func applicable(_ inherited: [Dot], to change: Change, before: RecordState) -> [Dot] {
+        guard !inherited.isEmpty else { return [] }
+        if change.isDelete { return inherited.filter(before.context.contains) }
+        let held = Set(change.writes.keys.flatMap { before.entries[$0]?.keys.map { $0 } ?? [] })
+        return inherited.filter(held.contains)
+    }
+
+    /// A change may speak only for replicas the device holds or held: it writes under one of
+    /// them, and it claims to have seen another replica's write only if the record has seen it.
+    /// Otherwise a device could write under a victim's replica id, or supersede dots the victim
+    /// has not written yet, and the victim's later edits would arrive as already seen and vanish.
+    private func forgery(_ change: Change, before: RecordState, writer: Set<ReplicaID>) -> ValidationError? {
+        if let author = change.author, !writer.contains(author) {
+            let field = change.writes.keys.min()!.rawValue
+            return ValidationError(.foreignReplica, field: field, "a device writes only under its own replica id, or one its worker's earlier handsets held")
+        }
+        if change.supersedes.contains(where: { !writer.contains($0.replica) && !before.context.contains($0) }) {
+            return ValidationError(.unknownDot, field: "supersedes", "supersedes another replica's write that this record has never held")
+        }
+        if change.clock.counters.contains(where: { !writer.contains($0.key) && $0.value > before.clock[$0.key] }) {
+            return ValidationError(.unknownDot, field: "clock", "the clock counts another replica's writes that this record has never held")
+        }
+        return nil
     }
 }
 
@@ -94,45 +169,4 @@ public struct CheckedChange: Sendable {
     let invalid: RejectReason?
     /// Why the change could not create the record on its own, if the record turns out new.
     let asNewRecord: RejectReason?
-}
-
-/// Rules that span fields, checked on the merged record while it has one clear value per field.
-enum RecordRules {
-    /// Collection sizes are checked by counting fields; the typed record, which is costly to
-    /// build for a patrol with thousands of track points, only when a property that takes part
-    /// in a rule across fields changed: every other rule was checked field by field already.
-    static func check<Paths: Collection>(_ state: RecordState, kind: RecordKind, touching paths: Paths) -> ValidationError?
-    where Paths.Element == FieldPath {
-        let schema = kind.schema
-        for property in Set(paths.filter { $0.element != nil }.map(\.property)) {
-            guard let maximum = schema.properties[String(property)]?.maximumCount else { continue }
-            let count = state.entries.lazy.filter { $0.key.property == property && $0.key.element != nil && $0.value.values.contains { $0 != .null } }.count
-            if count > maximum {
-                return ValidationError(.tooMany, field: String(property), "at most \(maximum) items")
-            }
-        }
-        guard paths.contains(where: { $0.element == nil && schema.crossFieldProperties.contains($0.rawValue) }) else { return nil }
-        guard let fields = state.resolvedFields, let id = RecordID("check") else { return nil }
-        do {
-            switch kind {
-            case .household: try Household(id: id, fields: fields).validate()
-            case .householdVisit: try HouseholdVisit(id: id, fields: fields).validate()
-            case .patrol: try Patrol(id: id, fields: fields).validate()
-            case .visitLog: try VisitLog(id: id, fields: fields).validate()
-            }
-            return nil
-        } catch let error as ValidationError {
-            return error
-        } catch {
-            return ValidationError(.wrongType, field: kind.rawValue, "the merged record is not a valid \(kind.rawValue)")
-        }
-    }
-
-    /// Every grid the record is in: each value of its `grid` field, siblings included, so a
-    /// record whose move is contested stays visible in both grids until ops decides.
-    static func grids(of state: RecordState, fallback: [GridPath]) -> [GridPath] {
-        let values = state.entries[FieldPath("grid")!]?.values.compactMap { $0.stringValue.flatMap(GridPath.init) } ?? []
-        let grids = Set(values).sorted()
-        return grids.isEmpty ? fallback : grids
-    }
 }

@@ -34,6 +34,26 @@ public struct HouseholdVisit: SyncedRecord {
         self.followUpOn = followUpOn
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case id, grid, householdID, visitor, visitedAt, outcome, peopleMet, needs, followUpOn
+    }
+
+    /// `peopleMet` is optional on the wire (absent, or cleared with `null`, means nobody was
+    /// met), though the typed value is a plain list.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try container.decode(RecordID.self, forKey: .id),
+            grid: try container.decode(GridPath.self, forKey: .grid),
+            householdID: try container.decode(RecordID.self, forKey: .householdID),
+            visitor: try container.decode(String.self, forKey: .visitor),
+            visitedAt: try container.decode(Date.self, forKey: .visitedAt),
+            outcome: try container.decode(VisitOutcome.self, forKey: .outcome),
+            peopleMet: try container.decodeIfPresent([RecordID].self, forKey: .peopleMet) ?? [],
+            needs: try container.decodeIfPresent([Need].self, forKey: .needs) ?? [],
+            followUpOn: try container.decodeIfPresent(CalendarDay.self, forKey: .followUpOn))
+    }
+
     public static let schema = RecordSchema(.householdVisit, [
         .register("grid", GridField.self),
         .register("householdID", RecordID.self),

@@ -6,15 +6,19 @@ import GridSyncProtocol
 extension SQLiteStore {
     public func createDevice(worker: String, grids: [GridPath], enrollmentCodeHash: String, at: Date) async throws -> DeviceRecord {
         try await pool.write { db in
-            let id = "dev-" + TokenFactory.shortID()
+            // Device and replica ids differ, so that the conflict view's devices and sides can be
+            // told apart at a glance: the device is the handset, the replica what it writes as.
+            let short = TokenFactory.shortID()
+            let id = "dev-" + short
+            let replica = "r-" + short
             try db.execute(sql: """
                 INSERT INTO device (id, worker, replica_id, status, enrollment_code_hash, created_at)
                 VALUES (?, ?, ?, 'awaitingEnrollment', ?, ?)
-                """, arguments: [id, worker, id, enrollmentCodeHash, at.timeIntervalSince1970])
+                """, arguments: [id, worker, replica, enrollmentCodeHash, at.timeIntervalSince1970])
             for grid in grids {
                 try db.execute(sql: "INSERT OR IGNORE INTO assignment (worker, grid) VALUES (?, ?)", arguments: [worker, grid.description])
             }
-            return DeviceRecord(id: id, worker: worker, replicaID: ReplicaID(id)!, status: .awaitingEnrollment)
+            return DeviceRecord(id: id, worker: worker, replicaID: ReplicaID(replica)!, status: .awaitingEnrollment)
         }
     }
 

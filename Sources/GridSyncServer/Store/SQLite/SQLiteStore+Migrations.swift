@@ -52,6 +52,20 @@ extension SQLiteStore {
             // be overruled without losing the record.
             try db.execute(sql: "ALTER TABLE record ADD COLUMN before_delete BLOB")
         }
+        migrator.registerMigration("v4-worker-replicas") { db in
+            // A change may write under any replica id its worker's devices held: looked up by worker.
+            try db.execute(sql: "CREATE INDEX device_worker ON device(worker)")
+            // Fields that were in conflict when the record was deleted, with every sibling, so
+            // that overruling the delete asks ops to choose rather than dropping them.
+            try db.execute(sql: "ALTER TABLE record ADD COLUMN before_delete_contested BLOB")
+            // What each refused change had superseded, by the dots it wrote: a later change that
+            // supersedes a refused dot replaces what the refused change replaced.
+            try db.execute(sql: """
+                CREATE TABLE rejected_dot (
+                    kind TEXT NOT NULL, id TEXT NOT NULL, dot TEXT NOT NULL, supersedes TEXT NOT NULL,
+                    PRIMARY KEY (kind, id, dot)) WITHOUT ROWID
+                """)
+        }
         return migrator
     }
 }

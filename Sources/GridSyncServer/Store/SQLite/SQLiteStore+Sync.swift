@@ -46,10 +46,16 @@ extension SQLiteStore {
         }
         let result: ChangeResult
         let stored = try cache[change.record] ?? loadRecord(change.record, db)
-        switch decider.decide(checked, stored: stored, scope: batch.scope) {
+        var writer: Set<ReplicaID> = [batch.device.replicaID]
+        if !decider.replicasToVouchFor(change, stored: stored, device: batch.device.replicaID).isEmpty {
+            writer.formUnion(try replicaIDs(ofWorker: batch.device.worker, db))
+        }
+        let inherited = try stored.map { try inheritedSupersedes(change, stored: $0, db) } ?? []
+        switch decider.decide(checked, stored: stored, scope: batch.scope, writer: writer, inherited: inherited) {
         case .reject(let reason):
             result = ChangeResult(changeId: id, outcome: .rejected, reason: reason, recordInConflict: stored?.state.isInConflict ?? false)
             try logChange(change, device: batch.device.id, outcome: .rejected, at: batch.receivedAt, db)
+            if stored != nil { try rememberRejected(change, inherited: inherited, writer: writer, db) }
         case .merge(let state, let grids, let outcome, let changed):
             let seq = try logChange(change, device: batch.device.id, outcome: ChangeOutcome(outcome), at: batch.receivedAt, db)
             if changed {
@@ -61,6 +67,33 @@ extension SQLiteStore {
         try db.cachedStatement(sql: "INSERT INTO applied_change (change_id, device_id, result) VALUES (?, ?, ?)")
             .execute(arguments: [id.rawValue, batch.device.id, try encode(result)])
         return result
+    }
+
+    /// What the refused changes whose dots `change` supersedes had superseded.
+    static func inheritedSupersedes(_ change: Change, stored: StoredRecord, _ db: Database) throws -> [Dot] {
+        let statement = try db.cachedStatement(sql: "SELECT supersedes FROM rejected_dot WHERE kind = ? AND id = ? AND dot = ?")
+        return try ChangeDecider.inheritedSupersedes(change, stored: stored) { dot in
+            try String.fetchOne(statement, arguments: [change.record.kind.rawValue, change.record.id.rawValue, dot.description])
+                .map { text in text.split(separator: " ").compactMap { Dot(String($0)) } }
+        }
+    }
+
+    /// Notes, for each dot a refused change wrote, what that change superseded.
+    static func rememberRejected(_ change: Change, inherited: [Dot], writer: Set<ReplicaID>, _ db: Database) throws {
+        let superseded = ChangeDecider.supersededByRefusal(change, inherited: inherited, writer: writer)
+        guard !superseded.isEmpty else { return }
+        let text = superseded.map(\.description).joined(separator: " ")
+        let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO rejected_dot (kind, id, dot, supersedes) VALUES (?, ?, ?, ?)")
+        for dot in change.dots {
+            try statement.execute(arguments: [change.record.kind.rawValue, change.record.id.rawValue, dot.description, text])
+        }
+    }
+
+    /// Every replica id ever issued to a device of `worker`, revoked ones included: a re-installed
+    /// handset pushes the outbox of the installation it replaced under that one's replica id.
+    static func replicaIDs(ofWorker worker: String, _ db: Database) throws -> [ReplicaID] {
+        try String.fetchAll(db.cachedStatement(sql: "SELECT replica_id FROM device WHERE worker = ?"), arguments: [worker])
+            .compactMap(ReplicaID.init)
     }
 
     @discardableResult
@@ -78,32 +111,39 @@ extension SQLiteStore {
 
     static func loadRecord(_ key: RecordKey, _ db: Database) throws -> StoredRecord? {
         guard let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT state, seq, conflict_since, before_delete FROM record WHERE kind = ? AND id = ?"),
+            db.cachedStatement(sql: """
+                SELECT state, seq, conflict_since, before_delete, before_delete_contested FROM record WHERE kind = ? AND id = ?
+                """),
             arguments: [key.kind.rawValue, key.id.rawValue]) else { return nil }
         let grids = try String.fetchAll(
             db.cachedStatement(sql: "SELECT grid FROM record_grid WHERE kind = ? AND id = ? AND current = 1 ORDER BY grid"),
             arguments: [key.kind.rawValue, key.id.rawValue]).compactMap(GridPath.init)
         let since: Double? = row["conflict_since"]
-        let beforeDelete: Data? = row["before_delete"]
+        let agreed: Data? = row["before_delete"]
+        let contested: Data? = row["before_delete_contested"]
+        let snapshot = try agreed.map { agreed in
+            DeleteSnapshot(agreed: try decode([FieldPath: FieldValue].self, agreed),
+                           contested: try contested.map { try decode(RecordState.self, $0).entries } ?? [:])
+        }
         return StoredRecord(
             key: key, state: try decode(RecordState.self, row["state"]), grids: grids, seq: row["seq"],
-            conflictSince: since.map(Date.init(timeIntervalSince1970:)),
-            beforeDelete: try beforeDelete.map { try decode([FieldPath: FieldValue].self, $0) })
+            conflictSince: since.map(Date.init(timeIntervalSince1970:)), beforeDelete: snapshot)
     }
 
     @discardableResult
     static func saveRecord(_ key: RecordKey, state: RecordState, grids: [GridPath], previous: StoredRecord?, seq: Int64, at: Date, _ db: Database) throws -> StoredRecord {
         let conflictSince: Date? = state.isInConflict ? (previous?.conflictSince ?? at) : nil
-        let beforeDelete: [FieldPath: FieldValue]? = !state.isTombstoned ? nil
-            : previous?.state.isTombstoned == true ? previous?.beforeDelete : previous?.state.agreedFields
+        let beforeDelete = DeleteSnapshot.kept(for: state, previous: previous?.state, previousSnapshot: previous?.beforeDelete)
+        let contested = beforeDelete.flatMap { $0.contested.isEmpty ? nil : RecordState(entries: $0.contested, context: .empty, clock: .empty) }
         try db.cachedStatement(sql: """
-            INSERT INTO record (kind, id, state, seq, in_conflict, deleted, conflict_since, before_delete) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO record (kind, id, state, seq, in_conflict, deleted, conflict_since, before_delete, before_delete_contested)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (kind, id) DO UPDATE SET state = excluded.state, seq = excluded.seq,
                 in_conflict = excluded.in_conflict, deleted = excluded.deleted, conflict_since = excluded.conflict_since,
-                before_delete = excluded.before_delete
+                before_delete = excluded.before_delete, before_delete_contested = excluded.before_delete_contested
             """).execute(arguments: [
                 key.kind.rawValue, key.id.rawValue, CompactJSON.encode(state), seq, state.isInConflict, state.isDeleted,
-                conflictSince?.timeIntervalSince1970, try beforeDelete.map { try encode($0) },
+                conflictSince?.timeIntervalSince1970, try beforeDelete.map { try encode($0.agreed) }, contested.map { CompactJSON.encode($0) },
             ])
         // A record that leaves a grid keeps a `current = 0` row there, so devices of that grid
         // are still sent the record's next version and learn that it moved out of their scope.

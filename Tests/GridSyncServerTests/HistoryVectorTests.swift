@@ -1,0 +1,97 @@
+import Foundation
+import GridSyncCore
+import GridSyncProtocol
+@testable import GridSyncServer
+import Testing
+
+/// Replays every history vector in Protocol/vectors/history through the real server: each
+/// device is enrolled for its worker, each push and resolution goes over the HTTP API, and every
+/// answer and the final record are compared with the file. A second server implementation can
+/// replay the same files the same way.
+@Suite("History vectors")
+struct HistoryVectorTests {
+    struct Vector: Decodable {
+        struct Step: Decodable {
+            struct Expected: Decodable {
+                let outcome: ChangeOutcome?
+                let code: String?
+                let field: String?
+                let status: Int?
+            }
+            let push: Change?
+            let by: ReplicaID?
+            let resolve: ResolveChoice?
+            let expected: Expected
+        }
+        struct ResolveChoice: Decodable {
+            let keep: ReplicaID?
+            let set: [FieldPath: FieldValue]?
+            let delete: Bool?
+        }
+        struct Final: Decodable {
+            let inConflict: Bool
+            let deleted: Bool
+            let fields: [FieldPath: [FieldValue]]
+        }
+        let description: String
+        let kind: RecordKind
+        let recordId: RecordID
+        let devices: [String: String]
+        let steps: [Step]
+        let expected: Final
+    }
+
+    static var files: [String] { VectorFiles.names("history") }
+
+    @Test("there is a history vector for every fixed rule")
+    func count() {
+        #expect(Self.files.count >= 9)
+    }
+
+    @Test("history vectors replay through the server", arguments: files)
+    func replay(name: String) async throws {
+        let server = try await TestServer()
+        defer { server.cleanUp() }
+        let raw = try String(decoding: Data(contentsOf: VectorFiles.url("history", name)), as: UTF8.self)
+        let names = try WireCoding.decode(Vector.self, from: Data(raw.utf8)).devices
+        try await server.run { client in
+            // Enrol one device per replica of the file, then speak of it by its real replica id.
+            var devices: [String: EnrollResponse] = [:]
+            var text = raw
+            for name in names.keys.sorted() {
+                let device = try await client.enrollDevice(worker: names[name]!, grids: [TestServer.gridA])
+                devices[device.replicaId.rawValue] = device
+                text = text.replacingOccurrences(of: "\"\(name):", with: "\"\(device.replicaId.rawValue):")
+                    .replacingOccurrences(of: "\"\(name)\"", with: "\"\(device.replicaId.rawValue)\"")
+            }
+            let vector = try WireCoding.decode(Vector.self, from: Data(text.utf8))
+            let key = RecordKey(kind: vector.kind, id: vector.recordId)
+            for (index, step) in vector.steps.enumerated() {
+                let label = "\(name) step \(index + 1)"
+                if let change = step.push, let by = step.by {
+                    let reply = try await client.push([change], as: try #require(devices[by.rawValue]))
+                    #expect(reply.status == 200, "\(label)")
+                    let result = try #require(try reply.decode(PushResponse.self).results.first)
+                    #expect(result.outcome == step.expected.outcome, "\(label): \(result.reason?.message ?? "")")
+                    #expect(result.reason?.code == step.expected.code, "\(label)")
+                    #expect(result.reason?.field == step.expected.field, "\(label)")
+                } else if let choice = step.resolve {
+                    let detail = try await client.send(.get, "/v1/admin/conflicts/\(key.kind.rawValue)/\(key.id.rawValue)", token: client.adminToken)
+                        .decode(ConflictDetail.self)
+                    let request = ResolveRequest(expectedVersion: detail.summary.version, keep: choice.keep, set: choice.set, delete: choice.delete,
+                                                 reason: "vector")
+                    let reply = try await client.send(.post, "/v1/admin/conflicts/\(key.kind.rawValue)/\(key.id.rawValue)/resolve",
+                                                      token: client.adminToken, json: request)
+                    #expect(reply.status == step.expected.status, "\(label): \(reply.error?.message ?? "")")
+                    #expect(reply.error?.field == step.expected.field, "\(label)")
+                }
+            }
+            let stored = try #require(try await server.store.record(key))
+            #expect(stored.state.isInConflict == vector.expected.inConflict, "\(name)")
+            #expect(stored.state.isDeleted == vector.expected.deleted, "\(name)")
+            var fields: [FieldPath: Set<FieldValue>] = [:]
+            for (path, values) in stored.state.entries where path != .deleted { fields[path] = Set(values.values) }
+            #expect(fields == vector.expected.fields.mapValues(Set.init), "\(name)")
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import GridSyncCore
+import GridSyncProtocol
+@testable import GridSyncServer
+import Testing
+
+/// The server's decisions over thousands of random histories per kind, with deletes, revivals,
+/// rejections and resolutions: no stored record that is live and out of conflict ever fails to
+/// read as its kind, no replica is ever in conflict with itself, and every terminal ends with
+/// the server's state. Each failure names its kind and seed.
+@Suite("Server properties", .serialized)
+struct ServerPropertyTests {
+    static let histories: UInt64 = 10_000
+
+    @Test("stored records stay readable, nobody conflicts with himself, terminals converge", arguments: KindSamples.all.map(\.kind))
+    func invariants(kind: RecordKind) async {
+        let samples = KindSamples.all.first { $0.kind == kind }!
+        var counts = ServerHistory.Counts()
+        for seed in 1...Self.histories {
+            if seed % 100 == 0 { await Task.yield() }
+            let history = ServerHistory(samples: samples, seed: seed)
+            counts.add(history.counts)
+            #expect(history.violations.isEmpty, "\(kind) seed \(seed): \(history.violations.first ?? "")")
+            let server = history.engine.stored?.state ?? RecordState()
+            for device in history.devices {
+                #expect(device.pending.isEmpty, "\(kind) seed \(seed)")
+                #expect(device.local.entries == server.entries, "\(kind) seed \(seed): \(device.replica) did not converge")
+            }
+            if !history.violations.isEmpty { return }
+        }
+        // The histories must exercise what they claim to.
+        let n = Int(Self.histories)
+        #expect(counts.rejections > n / 2 && counts.conflicts > n / 2 && counts.deletes > n / 5, "\(kind): \(counts)")
+        #expect(counts.revivals > n / 10 && counts.refusedRevivals > n / 50 && counts.resolutions > n / 5, "\(kind): \(counts)")
+        print("\(kind): \(Self.histories) histories, \(counts)")
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import GridSyncCore
+import GridSyncProtocol
+@testable import GridSyncServer
+import Testing
+
+/// Sends every request vector in Protocol/vectors/requests, byte for byte, and checks the
+/// refusal: bodies that a lenient parser would misread must be refused whole.
+@Suite("Request vectors")
+struct RequestVectorTests {
+    struct Vector: Decodable {
+        struct Expected: Decodable {
+            let status: Int
+            let code: String
+            let field: String?
+        }
+        let description: String
+        let endpoint: String
+        let body: String
+        let expected: Expected
+    }
+
+    @Test("request vectors are refused as the spec says", arguments: VectorFiles.names("requests"))
+    func refused(name: String) async throws {
+        let vector = try WireCoding.decode(Vector.self, from: Data(contentsOf: VectorFiles.url("requests", name)))
+        #expect(vector.endpoint == "POST /v1/push")
+        let server = try await TestServer()
+        defer { server.cleanUp() }
+        try await server.run { client in
+            let device = try await client.enrollDevice(worker: "zhang.wei", grids: [TestServer.gridA])
+            let reply = try await client.send(.post, "/v1/push", token: device.token, body: Data(vector.body.utf8))
+            #expect(reply.status == vector.expected.status, "\(name): \(vector.description)")
+            #expect(reply.error?.code.rawValue == vector.expected.code, "\(name)")
+            #expect(reply.error?.field == vector.expected.field, "\(name): \(reply.error?.message ?? "")")
+        }
+        #expect(try await server.store.currentSeq() == 0, "\(name): nothing applied")
+    }
+}
