@@ -30,6 +30,21 @@ struct SimulatorTests {
         #expect(second.stateDigest == first.stateDigest)
     }
 
+    @Test("a hostile and unlucky day: refusals mid-outbox, delete conflicts settled by ops, revivals; nobody in conflict with himself")
+    func unluckyDay() async throws {
+        var scenario = Self.small
+        scenario.unluckyGrids = 4
+        var options = SimulationOptions()
+        options.seed = 13
+        if let folder = ProcessInfo.processInfo.environment["GRIDSYNC_SIM_DEBUG"] { options.workFolder = URL(fileURLWithPath: folder) }
+        let report = try await Simulation(scenario: scenario, options: options).run()
+        #expect(report.passed, "\(report.summary())")
+        let unlucky = try #require(report.unlucky)
+        #expect(unlucky.cases == 4 && unlucky.rejectedMidQueue == 4 && unlucky.followedRejections == 4)
+        #expect(unlucky.overruledDeletes == 2 && unlucky.revivals == 2)
+        #expect(report.selfConflicts == 0)
+    }
+
     @Test("with dropped requests, lost acks, truncation and a server restart mid-storm, the invariants still hold")
     func faultyDay() async throws {
         var scenario = Self.small
@@ -46,7 +61,7 @@ struct SimulatorTests {
 @Suite("Scenario files")
 struct ScenarioFileTests {
     @Test("every scenario under Simulator/Scenarios loads, with defaults for what it leaves out",
-          arguments: ["district.yaml", "district-faults.yaml", "city-8000.yaml", "ci-small.yaml"])
+          arguments: ["district.yaml", "district-faults.yaml", "district-unlucky.yaml", "city-8000.yaml", "ci-small.yaml"])
     func loads(file: String) throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Simulator/Scenarios").appendingPathComponent(file).path
@@ -55,5 +70,6 @@ struct ScenarioFileTests {
         if file == "district.yaml" { #expect(scenario.terminals == 910 && scenario.streets == 9) }
         if file == "district-faults.yaml" { #expect(scenario.faults.serverRestarts == 1 && scenario.perRound.visits == 5) }
         if file == "city-8000.yaml" { #expect(scenario.terminals >= 8_000) }
+        if file == "district-unlucky.yaml" { #expect(scenario.unluckyGrids == 12) }
     }
 }

@@ -22,7 +22,19 @@ struct AdminAPI: Sendable {
         return try WireCoding.decode(DeviceEnrollment.self, from: data).enrollmentCode
     }
 
-    private func send(_ method: String, _ path: String, body: Data) async throws -> Data {
+    /// The command centre's view of a record in conflict.
+    func conflict(_ key: RecordKey) async throws -> ConflictDetail {
+        let data = try await send("GET", "v1/admin/conflicts/\(key.kind.rawValue)/\(key.id.rawValue)", body: nil)
+        return try WireCoding.decode(ConflictDetail.self, from: data)
+    }
+
+    /// Settles a conflict as ops decided.
+    func resolve(_ key: RecordKey, _ request: ResolveRequest) async throws -> ResolveResponse {
+        let data = try await send("POST", "v1/admin/conflicts/\(key.kind.rawValue)/\(key.id.rawValue)/resolve", body: try WireCoding.encode(request))
+        return try WireCoding.decode(ResolveResponse.self, from: data)
+    }
+
+    private func send(_ method: String, _ path: String, body: Data?) async throws -> Data {
         var request = URLRequest(url: baseURL.appendingPathComponent(path))
         request.httpMethod = method
         request.httpBody = body

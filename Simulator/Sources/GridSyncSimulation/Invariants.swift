@@ -24,6 +24,7 @@ enum Invariants {
         var explained = true
         var pending = 0, bytesSent = 0, bytesReceived = 0
         var names: [ReplicaID: String] = [:]
+        var parked: [RecordKey: [String]] = [:]
         var converged = true
         var divergent: [String] = []
         // Which server records each grid holds, computed once rather than per terminal.
@@ -37,9 +38,10 @@ enum Invariants {
             pending += status.pendingChanges
             bytesSent += status.bytesSent
             bytesReceived += status.bytesReceived
-            for parked in status.rejected {
-                rejected.insert(parked.change.id)
-                if parked.code.isEmpty || parked.message.isEmpty { explained = false }
+            for refusal in status.rejected {
+                rejected.insert(refusal.change.id)
+                parked[refusal.change.record, default: []].append(refusal.code)
+                if refusal.code.isEmpty || refusal.message.isEmpty { explained = false }
             }
             for (generation, replica) in await terminal.replicas.enumerated() { names[replica] = "\(terminal.profile.worker)#\(generation)" }
             // Every record in the terminal's grid must be exactly the server's.
@@ -69,6 +71,9 @@ enum Invariants {
         let silent = expected.subtracting(detected)
         let unexpected = detected.subtracting(expected)
 
+        let selfConflicts = server.values.reduce(0) { $0 + Self.selfConflicts(in: $1, names: names) }
+        let unluckyOutcome = simulation.unlucky.cases.isEmpty ? nil : simulation.unlucky.check(server, parked: parked)
+
         let latency = metrics.latency
         let stormSeconds = metrics.largestStorm.seconds
         return SimulationReport(
@@ -82,8 +87,22 @@ enum Invariants {
             stormChangesPerSecond: stormSeconds > 0 ? Double(metrics.largestStormChanges) / stormSeconds : 0,
             bytesSent: bytesSent, bytesReceived: bytesReceived, retries: metrics.retries, errorsByKind: metrics.errors,
             reinstalls: metrics.reinstalls, serverRestarts: await simulation.embedded?.restarts ?? 0,
+            selfConflicts: selfConflicts, unlucky: unluckyOutcome?.figures,
             notes: divergent + silent.sorted().prefix(5).map { "not in conflict on the server: \($0)" }
-                + unexpected.sorted().prefix(5).map { "conflict with no concurrent edit: \($0)" })
+                + unexpected.sorted().prefix(5).map { "conflict with no concurrent edit: \($0)" } + (unluckyOutcome?.notes ?? []))
+    }
+
+    /// Fields of one record holding differing values written by the same worker's handsets
+    /// (every generation of one terminal): nobody may be in conflict with himself.
+    static func selfConflicts(in state: RecordState, names: [ReplicaID: String]) -> Int {
+        var count = 0
+        for values in state.entries.values where Set(values.values).count > 1 {
+            let byWorker = Dictionary(grouping: values, by: { dot in
+                names[dot.key.replica].map { String($0.split(separator: "#").first!) } ?? dot.key.replica.rawValue
+            })
+            if byWorker.values.contains(where: { Set($0.map(\.value)).count > 1 }) { count += 1 }
+        }
+        return count
     }
 
     /// Change ids the server applied more than once. Only the embedded server's log is open to

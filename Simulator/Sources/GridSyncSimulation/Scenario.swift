@@ -24,6 +24,9 @@ public struct Scenario: Codable, Sendable, Hashable {
     public var reinstallShare = 0.01
     /// Every terminal starts its end-of-round sync within this window.
     public var stormWindowSeconds = 1.0
+    /// Grids that get the hostile and unlucky mix (`UnluckyDay`): a refused change mid-outbox,
+    /// a delete conflict settled by ops, a revival. Zero leaves the day as it was.
+    public var unluckyGrids = 0
     public var faults = Faults()
 
     public struct PerRound: Codable, Sendable, Hashable {
@@ -107,6 +110,7 @@ public struct Scenario: Codable, Sendable, Hashable {
         clockSkewHours = try container.decodeIfPresent(Double.self, forKey: .clockSkewHours) ?? clockSkewHours
         reinstallShare = try container.decodeIfPresent(Double.self, forKey: .reinstallShare) ?? reinstallShare
         stormWindowSeconds = try container.decodeIfPresent(Double.self, forKey: .stormWindowSeconds) ?? stormWindowSeconds
+        unluckyGrids = try container.decodeIfPresent(Int.self, forKey: .unluckyGrids) ?? unluckyGrids
         faults = try container.decodeIfPresent(Faults.self, forKey: .faults) ?? faults
     }
 }

@@ -25,6 +25,7 @@ public actor Simulation {
     let scenario: Scenario
     let options: SimulationOptions
     let hierarchy: Hierarchy
+    let unlucky: UnluckyDay
     let ledger = LedgerBox()
     var terminals: [SimTerminal] = []
     var metrics = RunMetrics()
@@ -35,6 +36,7 @@ public actor Simulation {
         self.scenario = scenario
         self.options = options
         hierarchy = Hierarchy(scenario)
+        unlucky = UnluckyDay(count: scenario.unluckyGrids, hierarchy: hierarchy, householdsPerGrid: scenario.householdsPerGrid)
     }
 
     public func run() async throws -> SimulationReport {
@@ -57,8 +59,11 @@ public actor Simulation {
 
         try await setUp(admin: admin, context: context)
         var random = SplitMix64(seed: options.seed)
-        let offline = Set((0..<terminals.count).filter { _ in Double(random.next() >> 11) / Double(1 << 53) < scenario.offlineShare })
-        let reinstalled = Set(offline.sorted().filter { _ in Double(random.next() >> 11) / Double(1 << 53) < scenario.reinstallShare / max(scenario.offlineShare, 0.0001) })
+        var offline = Set((0..<terminals.count).filter { _ in Double(random.next() >> 11) / Double(1 << 53) < scenario.offlineShare })
+        var reinstalled = Set(offline.sorted().filter { _ in Double(random.next() >> 11) / Double(1 << 53) < scenario.reinstallShare / max(scenario.offlineShare, 0.0001) })
+        // The unlucky grids' terminals stay online and installed, so their story runs as told.
+        offline.subtract(unlucky.terminals)
+        reinstalled.subtract(unlucky.terminals)
 
         for round in 0..<scenario.rounds {
             let away = round == 0 && scenario.rounds > 1 ? offline : []
@@ -70,10 +75,17 @@ public actor Simulation {
             }
             report("round \(round + 1): working offline")
             try await work(round: round)
+            if round == 0 { try await unlucky.firstRound(terminals, ledger: ledger) }
+            if round == 1 { try await unlucky.secondRound(terminals, hierarchy: hierarchy, ledger: ledger) }
             let restartAt = round == scenario.rounds - 1 && embedded != nil ? scenario.faults.serverRestarts : 0
             report("round \(round + 1): sync storm")
             try await storm(round: round, skipping: away, restarts: restartAt)
             try await settle(skipping: away)
+            if round == 0 && !unlucky.cases.isEmpty {
+                report("the command centre settles the delete conflicts")
+                try await unlucky.resolve(admin: admin)
+                try await settle(skipping: away)
+            }
         }
         try await settle(skipping: [])
         report("checking invariants")
@@ -98,10 +110,11 @@ public actor Simulation {
         report("enrolling \(terminals.count) terminals")
         try await forEachTerminal(parallel: 16) { terminal in try await terminal.enroll() }
         report("registering households")
-        try await forEachTerminal(parallel: 8) { [hierarchy, scenario, ledger] terminal in
+        try await forEachTerminal(parallel: 8) { [hierarchy, scenario, ledger, unlucky] terminal in
             let profile = terminal.profile
             guard !profile.isCadre, let grid = hierarchy.grids.firstIndex(of: profile.grid) else { return }
-            try await terminal.createHouseholds(gridIndex: grid, count: scenario.householdsPerGrid, ledger: ledger)
+            try await terminal.createHouseholds(gridIndex: grid, count: unlucky.households(gridIndex: grid, ordinary: scenario.householdsPerGrid),
+                                                ledger: ledger)
         }
         try await settle(skipping: [])
     }

@@ -34,10 +34,37 @@ public struct SimulationReport: Codable, Sendable {
     public let errorsByKind: [String: Int]
     public let reinstalls: Int
     public let serverRestarts: Int
+    /// Fields holding differing values written by one worker's own handsets: must be zero.
+    public let selfConflicts: Int
+    /// The hostile and unlucky mix, when the scenario has it.
+    public let unlucky: Unlucky?
     public let notes: [String]
 
+    /// What the hostile and unlucky mix did, case by case (see `UnluckyDay`).
+    public struct Unlucky: Codable, Sendable, Hashable {
+        public var cases = 0
+        /// Changes refused by the server in the middle of an outbox.
+        public var rejectedMidQueue = 0
+        /// Edits after a refused one that the server holds cleanly, with no conflict.
+        public var followedRejections = 0
+        /// Delete conflicts where ops overruled the delete: the whole record came back and kept the later edit.
+        public var overruledDeletes = 0
+        /// Deleted households brought back whole by their worker after ops kept the delete.
+        public var revivals = 0
+
+        enum CodingKeys: String, CodingKey {
+            case cases, revivals
+            case rejectedMidQueue = "rejected_mid_queue", followedRejections = "followed_rejections", overruledDeletes = "overruled_deletes"
+        }
+
+        public var passed: Bool {
+            rejectedMidQueue == cases && followedRejections == cases && overruledDeletes + revivals == cases
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
-        case terminals, lost, duplicated, converged, seed, retries, reinstalls, notes
+        case terminals, lost, duplicated, converged, seed, retries, reinstalls, notes, unlucky
+        case selfConflicts = "self_conflicts"
         case changesCreated = "changes_created", changesOnServer = "changes_on_server", silentOverwrites = "silent_overwrites"
         case conflictsExpected = "conflicts_expected", conflictsDetected = "conflicts_detected", unexpectedConflicts = "unexpected_conflicts"
         case stormSeconds = "storm_seconds", syncLatencyMS = "sync_latency_ms", requestsFailedPermanently = "requests_failed_permanently"
@@ -49,7 +76,7 @@ public struct SimulationReport: Codable, Sendable {
     /// Every invariant the simulator promises.
     public var passed: Bool {
         lost == 0 && duplicated == 0 && silentOverwrites == 0 && unexpectedConflicts == 0 && converged && rejectionsExplained
-            && conflictsDetected == conflictsExpected
+            && conflictsDetected == conflictsExpected && selfConflicts == 0 && (unlucky?.passed ?? true)
     }
 
     public func summary() -> String {
@@ -61,6 +88,11 @@ public struct SimulationReport: Codable, Sendable {
         row("conflicts expected / detected", "\(conflictsExpected) / \(conflictsDetected)")
         row("silent overwrites", "\(silentOverwrites)")
         row("unexpected conflicts", "\(unexpectedConflicts)")
+        row("in conflict with oneself", "\(selfConflicts)")
+        if let unlucky {
+            row("unlucky: refused / followed", "\(unlucky.rejectedMidQueue) / \(unlucky.followedRejections) of \(unlucky.cases)")
+            row("unlucky: overruled / revived", "\(unlucky.overruledDeletes) / \(unlucky.revivals) of \(unlucky.cases)")
+        }
         row("converged", converged ? "yes" : "NO")
         row("largest storm", String(format: "%.2f s, %.0f changes/s", stormSeconds, stormChangesPerSecond))
         row("sync latency p50/p95/p99", String(format: "%.0f / %.0f / %.0f ms", syncLatencyMS.p50, syncLatencyMS.p95, syncLatencyMS.p99))

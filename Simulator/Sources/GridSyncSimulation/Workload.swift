@@ -35,15 +35,19 @@ extension SimTerminal {
 
     static func householdID(grid: Int, number: Int) -> RecordID { RecordID("hh-\(grid)-\(number)")! }
 
+    /// The `number`-th household of a grid, as its worker registers it.
+    static func household(id: RecordID, grid: GridPath, number: Int) -> Household {
+        Household(
+            id: id, grid: grid,
+            address: Address(building: "\(number / 4 + 1)栋", unit: "\(number % 4 + 1)单元", room: "\(100 + number)"),
+            type: number % 5 == 0 ? .rented : .resident,
+            members: [Member(id: RecordID("m1")!, name: "居民\(number)", relation: .head, phone: "1380000\(String(format: "%04d", number))")])
+    }
+
     /// The grid worker registers the households of its grid before the day starts.
     func createHouseholds(gridIndex: Int, count: Int, ledger: LedgerBox) async throws {
         for number in 0..<count {
-            let household = Household(
-                id: Self.householdID(grid: gridIndex, number: number), grid: profile.grid,
-                address: Address(building: "\(number / 4 + 1)栋", unit: "\(number % 4 + 1)单元", room: "\(100 + number)"),
-                type: number % 5 == 0 ? .rented : .resident,
-                members: [Member(id: RecordID("m1")!, name: "居民\(number)", relation: .head, phone: "1380000\(String(format: "%04d", number))")])
-            let change = try await client.create(household)
+            let change = try await client.create(Self.household(id: Self.householdID(grid: gridIndex, number: number), grid: profile.grid, number: number))
             note(change)
             await ledger.record(lineage: profile.worker, change: change, fields: SharedField.all, knownSettle: knownSettle)
         }

@@ -13,6 +13,12 @@ extension FieldClient {
         }
     }
 
+    /// One record's local state, siblings and context included: what the next change on this
+    /// handset is built from. For tools and tests; apps read ``record(_:id:)``.
+    public func recordState(_ key: RecordKey) throws -> RecordState? {
+        try pool.read { db in try RecordRow.fetch(key, db)?.state }
+    }
+
     /// Every record state in the replica, for tools that compare replicas with the server.
     public func replicaStates() throws -> [RecordKey: RecordState] {
         try pool.read { db in

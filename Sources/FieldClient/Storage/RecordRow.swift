@@ -21,13 +21,18 @@ struct RecordRow {
                          state: try LocalCoding.decode(RecordState.self, row["state"]))
     }
 
-    func save(_ db: Database) throws {
-        let index = RecordIndex(state)
+    /// - Parameter grids: the grids the server says the record is in, for a state that holds no
+    ///   `grid` value itself (a tombstone: the delete superseded it). A row keeps the grids it
+    ///   had when its state has none, so a tombstone is not purged as out of scope: a late edit
+    ///   must meet it, and a re-creation must count on from its counters, not reuse them.
+    func save(_ db: Database, grids: [GridPath] = []) throws {
+        let index = RecordIndex(state, fallbackGrids: grids)
         try db.cachedStatement(sql: """
             INSERT INTO record (kind, id, server_state, state, grids, household_id, worker, day, in_conflict, deleted)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (kind, id) DO UPDATE SET server_state = excluded.server_state, state = excluded.state,
-                grids = excluded.grids, household_id = excluded.household_id, worker = excluded.worker, day = excluded.day,
+                grids = CASE WHEN excluded.grids = '' THEN record.grids ELSE excluded.grids END,
+                household_id = excluded.household_id, worker = excluded.worker, day = excluded.day,
                 in_conflict = excluded.in_conflict, deleted = excluded.deleted
             """).execute(arguments: [
                 key.kind.rawValue, key.id.rawValue, serverState.map(CompactJSON.encode), CompactJSON.encode(state),
@@ -49,10 +54,10 @@ struct RecordIndex {
     /// The record's calendar day, `YYYY-MM-DD`, as the handset saw it.
     let day: String?
 
-    init(_ state: RecordState) {
+    init(_ state: RecordState, fallbackGrids: [GridPath] = []) {
         let fields = state.agreedFields
         let gridValues = state.entries[FieldPath("grid")!]?.values.compactMap(\.stringValue) ?? []
-        grids = Set(gridValues).sorted().joined(separator: " ")
+        grids = (gridValues.isEmpty ? fallbackGrids.map(\.description) : Set(gridValues).sorted()).joined(separator: " ")
         householdID = fields[FieldPath("householdID")!]?.stringValue
         worker = (fields[FieldPath("worker")!] ?? fields[FieldPath("visitor")!])?.stringValue
         let date = fields[FieldPath("day")!] ?? fields[FieldPath("startedAt")!] ?? fields[FieldPath("visitedAt")!]

@@ -38,7 +38,7 @@ extension FieldClient {
             row.serverState = (row.serverState ?? RecordState()).merged(with: envelope.state)
             // The join keeps pending local edits on top: the server has not seen their dots.
             row.state.merge(envelope.state)
-            try row.save(db)
+            try row.save(db, grids: envelope.grids)
         }
         if page.scope.changed || !page.hasMore {
             purged += try purgeOutOfScope(scope, db)

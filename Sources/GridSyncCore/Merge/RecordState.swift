@@ -29,6 +29,14 @@ public struct RecordState: Hashable, Sendable {
         self.clock = clock.merged(with: context.clock)
     }
 
+    /// The first required property of `kind` (in name order) with no value here, if any. A live
+    /// record must have none missing.
+    public func missingRequired(of kind: RecordKind) -> String? {
+        kind.schema.requiredProperties.first { name in
+            entries[FieldPath(name)!]?.values.contains { $0 != .null } != true
+        }
+    }
+
     /// True before any change has been applied.
     public var isEmpty: Bool { entries.isEmpty && context == .empty }
 

@@ -81,6 +81,7 @@ public struct ChangeDecider: Sendable {
         }
 
         if let forged = forgery(change, before: before, writer: writer) { return .reject(RejectReason(forged)) }
+        if let reused = reusedDot(change, before: before) { return .reject(RejectReason(reused)) }
         if before.isEmpty, let rejection = checked.asNewRecord { return .reject(rejection) }
 
         // Append-only elements never change once written; a different value under the same
@@ -142,6 +143,20 @@ public struct ChangeDecider: Sendable {
         if change.isDelete { return inherited.filter(before.context.contains) }
         let held = Set(change.writes.keys.flatMap { before.entries[$0]?.keys.map { $0 } ?? [] })
         return inherited.filter(held.contains)
+    }
+
+    /// A dot names one write, ever. A change the server has not seen before (a re-sent one is
+    /// answered from its first result and never gets here) that writes under a dot the record
+    /// has already seen is harmless only if it repeats that write exactly; otherwise its replica
+    /// reused a counter (it lost its state for the record, say), and merging it would answer
+    /// `stale` and drop the edit without a word. Refused, it is parked where a person sees it.
+    private func reusedDot(_ change: Change, before: RecordState) -> ValidationError? {
+        for (path, write) in change.writes.sorted(by: { $0.key < $1.key }) where before.context.contains(write.dot) {
+            if before.entries[path]?[write.dot] == write.value { continue }
+            return ValidationError(.reusedDot, field: path.rawValue,
+                                   "this write's dot was already used by another write to this record: a replica never reuses a counter")
+        }
+        return nil
     }
 
     /// A change may speak only for replicas the device holds or held: it writes under one of

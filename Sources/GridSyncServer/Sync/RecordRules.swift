@@ -24,7 +24,7 @@ enum RecordRules {
             }
         }
         if state.isTombstoned { return nil }
-        if let missing = missingRequired(state, kind: kind) {
+        if let missing = state.missingRequired(of: kind) {
             return ValidationError(.incompleteRecord, field: missing,
                                    "a live \(kind.rawValue) must hold \(missing): a write that brings back a deleted record restores every required field")
         }
@@ -33,13 +33,6 @@ enum RecordRules {
             return nil
         }
         return typedViolation(state, kind: kind)
-    }
-
-    /// The first required property (in name order) with no value in a live state.
-    static func missingRequired(_ state: RecordState, kind: RecordKind) -> String? {
-        kind.schema.requiredProperties.first { name in
-            state.entries[FieldPath(name)!]?.values.contains { $0 != .null } != true
-        }
     }
 
     /// Builds the typed record and runs its own rules. While some field is contested, any one

@@ -121,6 +121,7 @@ struct ServerHistory {
                 switch result.outcome {
                 case .rejected:
                     counts.rejections += 1
+                    if result.reason?.code == "reused_dot" { violations.append("step \(steps.count + 1): \(change.id) reused a dot") }
                     if wasTombstoned && !change.isDelete && result.reason?.code == "incomplete_record" { counts.refusedRevivals += 1 }
                 case .conflict: counts.conflicts += 1
                 default: break
@@ -171,7 +172,7 @@ struct ServerHistory {
     private mutating func check() {
         guard let stored = engine.stored else { return }
         let state = stored.state
-        if !state.isTombstoned, let missing = RecordRules.missingRequired(state, kind: key.kind) {
+        if !state.isTombstoned, let missing = state.missingRequired(of: key.kind) {
             violations.append("step \(steps.count): a live record without \(missing)")
         }
         if !state.isTombstoned, !state.isInConflict {
