@@ -109,6 +109,7 @@ let package = Package(
             dependencies: [
                 "GridSyncServer", "GridSyncProtocol", "GridSyncCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "SimulatorTests", dependencies: ["GridSyncSimulation"]),
         .testTarget(

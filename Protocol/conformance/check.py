@@ -906,6 +906,24 @@ def run(client: Client, admin: str) -> None:
     r = call("revoke unknown device", "POST", "/v1/admin/devices/dev-nosuchdevice/revoke", token=admin)
     expect("revoking an unknown device is 404", r, 404, "not_found")
 
+    # ---- quarantine: set a record aside, list it, release it
+    r = call("quarantine household", "POST", f"/v1/admin/records/household/{household}/quarantine", body={"reason": "核查中"},
+             token=admin, check_request=True)
+    expect("quarantining a record is 204", r, 204)
+    r = call("list quarantined", "GET", "/v1/admin/records/quarantined", token=viewer)
+    expect("listing quarantined records is 200", r, 200)
+    check("the quarantined household is listed", any(q.get("id") == household for q in (r.json or {}).get("records", [])), r.short())
+    r = call("quarantine as viewer", "POST", f"/v1/admin/records/household/{household}/quarantine", body={"reason": "x"}, token=viewer)
+    expect("quarantining needs admin: viewer is 403", r, 403, "forbidden")
+    r = call("quarantine, blank reason", "POST", f"/v1/admin/records/household/{household}/quarantine", body={"reason": "  "}, token=admin)
+    expect("a blank reason is 400 with field reason", r, 400, "invalid_request", field="reason")
+    r = call("quarantine unknown record", "POST", "/v1/admin/records/household/hh-nosuchrecord/quarantine", body={"reason": "x"}, token=admin)
+    expect("quarantining an unknown record is 404", r, 404, "not_found")
+    r = call("release household", "POST", f"/v1/admin/records/household/{household}/release", token=admin)
+    expect("releasing a quarantined record is 204", r, 204)
+    r = call("release again", "POST", f"/v1/admin/records/household/{household}/release", token=admin)
+    expect("releasing a record that is not quarantined is 404", r, 404, "not_found")
+
     # ---- status
     r = call("fleet status", "GET", "/v1/admin/status", token=viewer)
     expect("fleet status is 200", r, 200)

@@ -34,7 +34,7 @@ struct ClientBenchmark: AsyncParsableCommand {
         let grid = GridPath("futian/shatou/community-03/grid-12")!
         try await store.replaceHierarchy(GridHierarchy(grids: [GridNode(path: GridPath("futian/shatou")!)], assignments: []))
         let code = TokenFactory.token(prefix: TokenFactory.enrollmentPrefix)
-        _ = try await store.createDevice(worker: "bench", grids: [grid], enrollmentCodeHash: TokenFactory.hash(code), at: Date())
+        _ = try await store.createDevice(worker: "bench", grids: [grid], enrollmentCodeHash: TokenFactory.hash(code), registrationKey: nil, at: Date())
 
         let port = try await FreePort.pick()
         let app = buildApplication(configuration: ServerConfiguration(port: port), store: store)

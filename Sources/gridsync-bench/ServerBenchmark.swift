@@ -42,7 +42,7 @@ struct ServerBenchmark: AsyncParsableCommand {
         var devices: [(token: String, replica: ReplicaID)] = []
         for index in 0..<connections {
             let code = "bench-code-\(index)", token = TokenFactory.token(prefix: TokenFactory.devicePrefix)
-            _ = try await store.createDevice(worker: "worker-\(index)", grids: [grid], enrollmentCodeHash: TokenFactory.hash(code), at: Date())
+            _ = try await store.createDevice(worker: "worker-\(index)", grids: [grid], enrollmentCodeHash: TokenFactory.hash(code), registrationKey: nil, at: Date())
             let device = try await store.enroll(enrollmentCodeHash: TokenFactory.hash(code), tokenHash: TokenFactory.hash(token), appVersion: "bench", installationID: nil, at: Date())
             devices.append((token, device.replicaID))
         }

@@ -17,7 +17,22 @@ struct AdminClient {
         try decode(type, try await send(method, path, query: [:], body: try WireCoding.encode(body)))
     }
 
-    func send(_ method: String, _ path: String, query: [String: String], body: Data?) async throws -> Data {
+    /// A registration that survives a lost answer: the same `Idempotency-Key` on every attempt,
+    /// so retrying after a dropped connection never registers a second device.
+    func sendIdempotent<T: Decodable, B: Encodable>(_ type: T.Type, _ method: String, _ path: String, body: B) async throws -> T {
+        let data = try WireCoding.encode(body)
+        let key = UUID().uuidString.lowercased()
+        for attempt in 1...3 {
+            do {
+                return try decode(type, try await send(method, path, query: [:], body: data, headers: ["Idempotency-Key": key]))
+            } catch let error as CLIError where error.kind == .unreachable && attempt < 3 {
+                try await Task.sleep(for: .seconds(attempt))
+            }
+        }
+        throw CLIError(.unreachable, "cannot reach \(baseURL.absoluteString): check --server and that gridsync-server is running")
+    }
+
+    func send(_ method: String, _ path: String, query: [String: String], body: Data?, headers: [String: String] = [:]) async throws -> Data {
         var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
         if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
         var request = URLRequest(url: components.url!)
@@ -27,6 +42,7 @@ struct AdminClient {
         request.setValue(String(WireProtocol.version), forHTTPHeaderField: WireProtocol.versionHeader)
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let data: Data, response: URLResponse
         do {
             (data, response) = try await URLSession.shared.data(for: request)

@@ -129,8 +129,9 @@ struct ConflictsCommand: AsyncParsableCommand {
         let matches = sides.filter { $0.replica.rawValue == name || $0.deviceId == name || $0.worker == name }
         guard matches.count == 1 else {
             let known = sides.enumerated().map { "\(ConflictDiff.letter($0.offset)) (\($0.element.worker ?? $0.element.replica.rawValue))" }
-            throw CLIError(.invalid, matches.isEmpty ? "no side '\(name)': choose one of \(known.joined(separator: ", "))"
-                                                     : "'\(name)' names more than one side: use its letter")
+            // What was typed is not repeated: it may be anybody's name.
+            throw CLIError(.invalid, matches.isEmpty ? "--keep names no side of this conflict: choose one of \(known.joined(separator: ", "))"
+                                                     : "--keep names more than one side: use its letter")
         }
         return matches[0].replica
     }
@@ -139,8 +140,15 @@ struct ConflictsCommand: AsyncParsableCommand {
     static func assignments(_ pairs: [String]) throws -> [FieldPath: FieldValue] {
         var values: [FieldPath: FieldValue] = [:]
         for pair in pairs {
-            guard let equals = pair.firstIndex(of: "="), let path = FieldPath(String(pair[..<equals])) else {
-                throw CLIError(.usage, "'\(pair)' is not field=value, such as notes=每周探访")
+            // The value may be a name, an ID number or a phone: a usage error quotes only the
+            // part before `=`, and only when it is a plausible field name.
+            guard let equals = pair.firstIndex(of: "=") else {
+                throw CLIError(.usage, "--set takes field=value, such as notes=每周探访: one --set has no '='")
+            }
+            guard let path = FieldPath(String(pair[..<equals])) else {
+                let name = String(pair[..<equals])
+                let shown = name.count <= 48 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "/_.-".contains($0)) } ? "'\(name)'" : "the part before '='"
+                throw CLIError(.usage, "--set takes field=value: \(shown) is not a field path, such as notes or members/m-01")
             }
             let text = String(pair[pair.index(after: equals)...])
             values[path] = (try? WireCoding.decode(FieldValue.self, from: Data(text.utf8))) ?? .string(text)

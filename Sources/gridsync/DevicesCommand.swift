@@ -27,8 +27,8 @@ struct DevicesCommand: AsyncParsableCommand {
                     return path
                 }
                 guard !grids.isEmpty else { throw CLIError(.usage, "give at least one --grid") }
-                let enrollment = try await client.send(DeviceEnrollment.self, "POST", "v1/admin/devices",
-                                                       body: DeviceEnrollmentRequest(worker: worker, grids: grids))
+                let enrollment = try await client.sendIdempotent(DeviceEnrollment.self, "POST", "v1/admin/devices",
+                                                                 body: DeviceEnrollmentRequest(worker: worker, grids: grids))
                 if output.json { return try Output.json(enrollment) }
                 print("device \(enrollment.deviceId) for \(enrollment.worker), covering \(enrollment.grids.map(\.description).joined(separator: ", "))")
                 print("enrolment code (shown once, enter it on the terminal):")

@@ -4,6 +4,7 @@ import GridSyncProtocol
 @testable import GridSyncServer
 import Hummingbird
 import HummingbirdTesting
+import Logging
 
 /// Runs the built `gridsync` binary with command strings, as an operator would type them.
 struct CLI: Sendable {
@@ -83,8 +84,8 @@ struct LiveFixture {
         try await store.replaceHierarchy(GridHierarchy(grids: [GridNode(path: GridPath("futian/shatou")!, name: "沙头街道")], assignments: []))
     }
 
-    func run(_ body: @Sendable (CLI, any TestClientProtocol) async throws -> Void) async throws {
-        let app = buildApplication(configuration: ServerConfiguration(port: 0), store: store)
+    func run(logger: Logger = Logger(label: "gridsync-server"), _ body: @Sendable (CLI, any TestClientProtocol) async throws -> Void) async throws {
+        let app = buildApplication(configuration: ServerConfiguration(port: 0), store: store, logger: logger)
         let directory = self.directory, token = adminToken
         try await app.test(.live) { client in
             let environment = ["GRIDSYNC_SERVER": "http://127.0.0.1:\(client.port!)", "GRIDSYNC_TOKEN": token,

@@ -149,7 +149,8 @@ struct CLITests {
         let snapshot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/help.txt")
         #expect(help.output == (try String(contentsOf: snapshot, encoding: .utf8)))
         for command in ["conflicts list", "conflicts show", "conflicts resolve", "devices enroll", "devices list", "devices revoke",
-                        "grids import", "grids list", "status", "audit", "demo conflict"] {
+                        "grids import", "grids list", "records quarantined", "records quarantine", "records release", "status", "audit",
+                        "demo conflict"] {
             let output = try await cli.run("\(command) --help").output
             #expect(output.contains("Example"), "\(command) --help has no example")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import GridSyncCore
 import GridSyncProtocol
+import HTTPTypes
 @testable import GridSyncServer
 import Testing
 
@@ -28,6 +29,33 @@ struct BadInputTests {
                 if let field { #expect(reply.error?.field == field, "\(body)") }
                 #expect(reply.error?.requestId != nil)
             }
+        }
+    }
+
+    @Test("duplicate members, a bad audit limit, a blank token name and an empty request id are handled, not echoed")
+    func smallerFindings() async throws {
+        let server = try await TestServer()
+        defer { server.cleanUp() }
+        try await server.run { client in
+            let device = try await client.enrollDevice(worker: "zhang.wei", grids: [TestServer.gridA])
+            let twice = #"{"changes":[],"changes":[{"id":"c1"}]}"#
+            let duplicate = try await client.send(.post, "/v1/push", token: device.token, body: Data(twice.utf8))
+            #expect(duplicate.status == 400 && duplicate.error?.code == .invalidRequest)
+            for limit in ["abc", "-1", "0"] {
+                let audit = try await client.send(.get, "/v1/admin/audit?limit=\(limit)", token: client.adminToken)
+                #expect(audit.status == 400 && audit.error?.field == "limit", "limit=\(limit)")
+            }
+            #expect(try await client.send(.get, "/v1/admin/audit?limit=50000", token: client.adminToken).status == 200)
+            let blank = try await client.send(.post, "/v1/admin/tokens", token: client.adminToken,
+                                              json: OpsTokenRequest(name: "   ", role: .viewer))
+            #expect(blank.status == 400 && blank.error?.field == "name")
+            for supplied in ["", "not valid!", String(repeating: "a", count: 65), "中文"] {
+                let reply = try await client.send(.get, "/health", headers: [HTTPField.Name("X-Request-ID")!: supplied], version: nil)
+                let minted = try #require(reply.headers[HTTPField.Name("X-Request-ID")!])
+                #expect(!minted.isEmpty && minted != supplied)
+            }
+            let kept = try await client.send(.get, "/health", headers: [HTTPField.Name("X-Request-ID")!: "abc-123"], version: nil)
+            #expect(kept.headers[HTTPField.Name("X-Request-ID")!] == "abc-123")
         }
     }
 

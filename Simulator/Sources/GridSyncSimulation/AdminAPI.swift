@@ -16,9 +16,11 @@ struct AdminAPI: Sendable {
         _ = try await send("PUT", "v1/admin/grids", body: try WireCoding.encode(hierarchy))
     }
 
-    /// A one-time enrolment code for a terminal of `worker`.
-    func enrollmentCode(worker: String, grid: GridPath) async throws -> String {
-        let data = try await send("POST", "v1/admin/devices", body: try WireCoding.encode(DeviceEnrollmentRequest(worker: worker, grids: [grid])))
+    /// A one-time enrolment code for a terminal of `worker`. `key` names this registration, so
+    /// the retries below, after an answer lost on the way, never register a second device.
+    func enrollmentCode(worker: String, grid: GridPath, key: String) async throws -> String {
+        let data = try await send("POST", "v1/admin/devices", body: try WireCoding.encode(DeviceEnrollmentRequest(worker: worker, grids: [grid])),
+                                  headers: ["Idempotency-Key": key])
         return try WireCoding.decode(DeviceEnrollment.self, from: data).enrollmentCode
     }
 
@@ -34,10 +36,11 @@ struct AdminAPI: Sendable {
         return try WireCoding.decode(ResolveResponse.self, from: data)
     }
 
-    private func send(_ method: String, _ path: String, body: Data?) async throws -> Data {
+    private func send(_ method: String, _ path: String, body: Data?, headers: [String: String] = [:]) async throws -> Data {
         var request = URLRequest(url: baseURL.appendingPathComponent(path))
         request.httpMethod = method
         request.httpBody = body
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.setValue("1", forHTTPHeaderField: WireProtocol.versionHeader)
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")

@@ -150,7 +150,7 @@ enum Observer {
         let context = await first.contextForObserver()
         let client = try FieldClient(path: folder.appendingPathComponent("observer.sqlite").path,
                                      transport: URLSessionTransport(baseURL: context.baseURL, session: context.session))
-        try await client.enroll(code: try await context.admin.enrollmentCode(worker: "district-observer", grid: district))
+        try await client.enroll(code: try await context.admin.enrollmentCode(worker: "district-observer", grid: district, key: "\(context.runID)-observer"))
         try await client.sync()
         return View(states: try await client.replicaStates())
     }

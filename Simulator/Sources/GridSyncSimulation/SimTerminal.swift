@@ -30,6 +30,8 @@ actor SimTerminal {
         let admin: AdminAPI
         let seed: UInt64
         let faults: Scenario.Faults
+        /// Distinguishes this run's registrations from an earlier run's on the same server.
+        let runID: String
     }
 
     init(profile: Hierarchy.Terminal, index: Int, skew: TimeInterval, context: Context) throws {
@@ -58,7 +60,7 @@ actor SimTerminal {
     }
 
     func enroll() async throws {
-        let code = try await context.admin.enrollmentCode(worker: profile.worker, grid: profile.grid)
+        let code = try await context.admin.enrollmentCode(worker: profile.worker, grid: profile.grid, key: "\(context.runID)-t\(index)g\(generation)")
         let identity = try await client.enroll(code: code)
         replicas.append(identity.replicaID)
     }

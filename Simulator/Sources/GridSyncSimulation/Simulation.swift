@@ -55,7 +55,8 @@ public actor Simulation {
         }
         let session = URLSessionTransport.makeSession(timeout: 120, connections: 64)
         let admin = AdminAPI(baseURL: baseURL, token: adminToken, session: session)
-        let context = SimTerminal.Context(folder: folder, baseURL: baseURL, session: session, admin: admin, seed: options.seed, faults: scenario.faults)
+        let context = SimTerminal.Context(folder: folder, baseURL: baseURL, session: session, admin: admin, seed: options.seed, faults: scenario.faults,
+                                          runID: "sim-" + UUID().uuidString.prefix(8).lowercased())
 
         try await setUp(admin: admin, context: context)
         var random = SplitMix64(seed: options.seed)

@@ -24,8 +24,8 @@ struct UnluckyDay: Sendable {
         let contested: RecordKey
         /// Edited after a refused change.
         let refused: RecordKey
-        /// Even cases overrule the delete; odd ones keep it and revive the record later.
-        var overrule: Bool { gridIndex % 2 == 0 }
+        /// Every other case overrules the delete; the rest keep it and revive the record later.
+        let overrule: Bool
     }
 
     static let followUpNote = "拒绝后再次记录"
@@ -43,7 +43,8 @@ struct UnluckyDay: Sendable {
             cases.append(Case(
                 gridIndex: gridIndex, worker: worker, cadre: cadre,
                 contested: RecordKey(kind: .household, id: SimTerminal.householdID(grid: gridIndex, number: householdsPerGrid)),
-                refused: RecordKey(kind: .household, id: SimTerminal.householdID(grid: gridIndex, number: householdsPerGrid + 1))))
+                refused: RecordKey(kind: .household, id: SimTerminal.householdID(grid: gridIndex, number: householdsPerGrid + 1)),
+                overrule: cases.count % 2 == 0))
         }
         self.cases = cases
     }

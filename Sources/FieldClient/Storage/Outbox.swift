@@ -76,9 +76,10 @@ enum Outbox {
         guard var row = try RecordRow.fetch(key, db) else { return }
         var state = row.serverState ?? RecordState()
         for change in try pending(for: key, db) { state.apply(change) }
-        // The refused change's counters stay used: a dot names one write, ever.
+        // The refused change's counters stay used: a dot names one write, ever. So a record
+        // left with nothing (its creation refused) keeps its row, with the clock alone.
         state.reserveCounters(row.state.clock)
-        if state.isEmpty {
+        if state.isEmpty && state.clock == .empty {
             try RecordRow.delete(key, db)
         } else {
             row.state = state

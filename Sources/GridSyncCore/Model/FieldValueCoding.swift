@@ -46,19 +46,62 @@ public enum FieldValueCoding {
     }
 }
 
-/// Says where decoding failed without repeating the value that failed.
-struct DecodingFailure: CustomStringConvertible {
-    let description: String
+extension FieldValueCoding {
+    /// Decodes `T` from a pushed field value, which must carry exactly `T`'s members: one the
+    /// type does not define is `unknown_field` at its path, such as `address.x`.
+    static func decodeExactly<T: Decodable>(_ type: T.Type, from value: FieldValue, field: String) throws -> T {
+        let log = MemberLog()
+        let decoded: T
+        do {
+            decoded = try FieldValueDecoder(value, log: log).decode(T.self)
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw ValidationError(.wrongType, field: field, "not a valid \(String(describing: T.self)): \(DecodingFailure(error))")
+        }
+        if let unknown = log.firstUnknown(in: value) {
+            // The path names the member when it looks like a member name; any other text (it
+            // could be a name or a phone a broken client put there) stops at its object.
+            let parts = unknown.split(separator: ".", omittingEmptySubsequences: false)
+            let shown = parts.last.map { FieldValueCoding.isMemberName($0) } == true ? unknown : parts.dropLast().joined(separator: ".")
+            throw ValidationError(.unknownField, field: shown.isEmpty ? field : field + "." + shown,
+                                  "\(String(describing: T.self)) has a member it does not define: send only the members the spec defines")
+        }
+        return decoded
+    }
+}
 
-    init(_ error: any Error) {
+extension FieldValueCoding {
+    /// An ASCII letter, then up to 39 letters or digits: what every defined member looks like.
+    static func isMemberName(_ text: Substring) -> Bool {
+        guard let first = text.unicodeScalars.first, text.unicodeScalars.count <= 40, first.isASCII, first.properties.isAlphabetic else { return false }
+        return text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+    }
+}
+
+/// Says where decoding failed without repeating the value that failed.
+public struct DecodingFailure: CustomStringConvertible {
+    public let description: String
+
+    public init(_ error: any Error) {
         switch error as? DecodingError {
         case .keyNotFound(let key, _): description = "missing \(key.stringValue)"
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             description = "wrong type at \(DecodingFailure.path(context))"
         case .dataCorrupted(let context):
-            description = "\(context.debugDescription) at \(DecodingFailure.path(context))"
+            description = "\(DecodingFailure.reason(context)) at \(DecodingFailure.path(context))"
         default: description = "malformed"
         }
+    }
+
+    /// The reason a value was refused, without the value: the standard library's message for an
+    /// enum ("Cannot initialize Relation from invalid String value <the value>") quotes it, and
+    /// the value may be a person's name. GridSync's own messages never quote values.
+    public static func reason(_ context: DecodingError.Context) -> String {
+        let text = context.debugDescription
+        guard text.hasPrefix("Cannot initialize ") else { return text }
+        let type = text.dropFirst("Cannot initialize ".count).prefix { $0 != " " }
+        return "not one of the allowed values of \(type)"
     }
 
     private static func path(_ context: DecodingError.Context) -> String {

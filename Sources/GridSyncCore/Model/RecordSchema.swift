@@ -40,6 +40,13 @@ public struct RecordSchema: Sendable {
     /// Checks one field value: the path must name a property of this kind, and the value must
     /// decode as that property's type and pass its rules.
     public func validate(_ value: FieldValue, at path: FieldPath) throws {
+        // Bounds first, before anything walks the value.
+        guard value.depth <= FieldValueBounds.maximumDepth else {
+            throw ValidationError(.valueTooLarge, field: path.rawValue, "a field value nests at most \(FieldValueBounds.maximumDepth) levels")
+        }
+        guard value.encodedSize <= FieldValueBounds.maximumBytes else {
+            throw ValidationError(.valueTooLarge, field: path.rawValue, "a field value is at most \(FieldValueBounds.maximumBytes) bytes of JSON")
+        }
         if path == .deleted {
             guard case .bool = value else {
                 throw ValidationError(.wrongType, field: path.rawValue, "_deleted is true or false")
@@ -72,7 +79,7 @@ extension RecordSchema.Property {
                 if required { throw ValidationError(.missing, field: field, "\(name) is required") }
                 return
             }
-            try FieldValueCoding.decode(T.self, from: value, field: field).validate(at: field)
+            try FieldValueCoding.decodeExactly(T.self, from: value, field: field).validate(at: field)
         }
     }
 
@@ -86,7 +93,7 @@ extension RecordSchema.Property {
                 if appendOnly { throw ValidationError(.immutableElement, field: field, "\(name) elements cannot be removed") }
                 return
             }
-            let element = try FieldValueCoding.decode(T.self, from: value, field: field)
+            let element = try FieldValueCoding.decodeExactly(T.self, from: value, field: field)
             let expected = field.split(separator: "/").last.map(String.init)
             guard element.id.rawValue == expected else {
                 throw ValidationError(.malformedID, field: field, "element id must match the field path")

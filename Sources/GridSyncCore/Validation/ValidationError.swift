@@ -29,6 +29,10 @@ public struct ValidationError: Error, Hashable, Sendable, CustomStringConvertibl
         public static let foreignReplica = Code(rawValue: "foreign_replica")
         /// A change claims to have seen another replica's write that the record never held.
         public static let unknownDot = Code(rawValue: "unknown_dot")
+        /// A field value nested too deeply or too large (`FieldValueBounds`).
+        public static let valueTooLarge = Code(rawValue: "value_too_large")
+        /// The record's stored state would be larger than `FieldValueBounds.maximumRecordBytes`.
+        public static let recordTooLarge = Code(rawValue: "record_too_large")
         /// A write under a dot the record has already seen with another value: a reused counter.
         public static let reusedDot = Code(rawValue: "reused_dot")
         /// The record's clock would name more replicas than the protocol allows.

@@ -133,7 +133,7 @@ public enum CompactJSON {
     }
 
     /// A JSON string: quotes, backslashes and control characters escaped, the rest as UTF-8.
-    static func string(_ text: String, _ out: inout [UInt8]) {
+    public static func string(_ text: String, _ out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {

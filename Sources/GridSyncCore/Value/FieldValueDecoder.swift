@@ -8,21 +8,25 @@ import Foundation
 struct FieldValueDecoder: Decoder {
     let value: FieldValue
     let codingPath: [any CodingKey]
+    /// When set, every object member the decoded type asks for is noted, so that members it
+    /// does not define can be found afterwards (``MemberLog``).
+    let log: MemberLog?
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(_ value: FieldValue, codingPath: [any CodingKey] = []) {
+    init(_ value: FieldValue, codingPath: [any CodingKey] = [], log: MemberLog? = nil) {
         self.value = value
         self.codingPath = codingPath
+        self.log = log
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let object) = value else { throw mismatch([String: FieldValue].self) }
-        return KeyedDecodingContainer(Keyed<Key>(object: object, codingPath: codingPath))
+        return KeyedDecodingContainer(Keyed<Key>(object: object, codingPath: codingPath, log: log))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case .array(let array) = value else { throw mismatch([FieldValue].self) }
-        return Unkeyed(array: array, codingPath: codingPath)
+        return Unkeyed(array: array, codingPath: codingPath, log: log)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer { Single(decoder: self) }
@@ -47,45 +51,55 @@ struct FieldValueDecoder: Decoder {
     struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
         let object: [String: FieldValue]
         let codingPath: [any CodingKey]
+        let log: MemberLog?
         var allKeys: [Key] { object.keys.compactMap { Key(stringValue: $0) } }
 
-        func contains(_ key: Key) -> Bool { object[key.stringValue] != nil }
+        private func child(_ key: Key) -> FieldValueDecoder {
+            log?.asked(codingPath + [key])
+            return FieldValueDecoder(object[key.stringValue] ?? .null, codingPath: codingPath + [key], log: log)
+        }
+
+        func contains(_ key: Key) -> Bool {
+            log?.asked(codingPath + [key])
+            return object[key.stringValue] != nil
+        }
 
         func decodeNil(forKey key: Key) throws -> Bool {
-            (object[key.stringValue] ?? .null) == .null
+            log?.asked(codingPath + [key])
+            return (object[key.stringValue] ?? .null) == .null
         }
 
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-            guard let value = object[key.stringValue] else {
+            guard object[key.stringValue] != nil else {
                 throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "missing \(key.stringValue)"))
             }
-            return try FieldValueDecoder(value, codingPath: codingPath + [key]).decode(type)
+            return try child(key).decode(type)
         }
 
         func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
-            try FieldValueDecoder(object[key.stringValue] ?? .null, codingPath: codingPath + [key]).container(keyedBy: type)
+            try child(key).container(keyedBy: type)
         }
 
         func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-            try FieldValueDecoder(object[key.stringValue] ?? .null, codingPath: codingPath + [key]).unkeyedContainer()
+            try child(key).unkeyedContainer()
         }
 
-        func superDecoder() throws -> any Decoder { FieldValueDecoder(.object(object), codingPath: codingPath) }
-        func superDecoder(forKey key: Key) throws -> any Decoder {
-            FieldValueDecoder(object[key.stringValue] ?? .null, codingPath: codingPath + [key])
-        }
+        func superDecoder() throws -> any Decoder { FieldValueDecoder(.object(object), codingPath: codingPath, log: log) }
+        func superDecoder(forKey key: Key) throws -> any Decoder { child(key) }
     }
 
     struct Unkeyed: UnkeyedDecodingContainer {
         let array: [FieldValue]
         let codingPath: [any CodingKey]
+        let log: MemberLog?
         var currentIndex = 0
         var count: Int? { array.count }
         var isAtEnd: Bool { currentIndex >= array.count }
 
-        init(array: [FieldValue], codingPath: [any CodingKey]) {
+        init(array: [FieldValue], codingPath: [any CodingKey], log: MemberLog?) {
             self.array = array
             self.codingPath = codingPath
+            self.log = log
         }
 
         mutating func next() throws -> FieldValueDecoder {
@@ -93,7 +107,7 @@ struct FieldValueDecoder: Decoder {
                 throw DecodingError.valueNotFound(FieldValue.self, .init(codingPath: codingPath, debugDescription: "no more elements"))
             }
             defer { currentIndex += 1 }
-            return FieldValueDecoder(array[currentIndex], codingPath: codingPath + [IndexKey(intValue: currentIndex)])
+            return FieldValueDecoder(array[currentIndex], codingPath: codingPath + [IndexKey(intValue: currentIndex)], log: log)
         }
 
         mutating func decodeNil() throws -> Bool {
@@ -159,5 +173,40 @@ struct FieldValueDecoder: Decoder {
         var intValue: Int?
         init(intValue: Int) { self.intValue = intValue }
         init?(stringValue: String) { nil }
+    }
+}
+
+/// The object members a decoded type asked for, by path, so that the members it does not define
+/// can be told apart: a field value carries exactly its type's members, since an extra one would
+/// make two equal values unequal to the merge, and could carry anything at any size.
+/// A reference, because decoders are values copied into every nested container.
+final class MemberLog {
+    private var asked = Set<String>()
+
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+    }
+
+    func asked(_ codingPath: [any CodingKey]) { asked.insert(Self.path(codingPath)) }
+
+    /// The path of the first member of `value` (in sorted order, outermost first) that the type
+    /// never asked for.
+    func firstUnknown(in value: FieldValue, at path: String = "") -> String? {
+        switch value {
+        case .object(let members):
+            for key in members.keys.sorted() {
+                let memberPath = path.isEmpty ? key : path + "." + key
+                guard asked.contains(memberPath) else { return memberPath }
+                if let unknown = firstUnknown(in: members[key]!, at: memberPath) { return unknown }
+            }
+            return nil
+        case .array(let items):
+            for (index, item) in items.enumerated() {
+                if let unknown = firstUnknown(in: item, at: path.isEmpty ? String(index) : path + "." + String(index)) { return unknown }
+            }
+            return nil
+        default:
+            return nil
+        }
     }
 }

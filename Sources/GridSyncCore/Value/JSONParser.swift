@@ -10,6 +10,9 @@ public struct JSONParser {
     public struct Failure: Error, CustomStringConvertible {
         public let offset: Int
         public let description: String
+        /// The text is JSON, but an object gives one member twice. RFC 8259 leaves the meaning
+        /// open, and parsers disagree on which one wins, so GridSync refuses it.
+        public var duplicateMember = false
     }
 
     private let bytes: [UInt8]
@@ -74,7 +77,12 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1
             skipWhitespace()
-            object[key] = try value()
+            let member = try value()
+            guard object.updateValue(member, forKey: key) == nil else {
+                var failure = failure("an object gives one member twice")
+                failure.duplicateMember = true
+                throw failure
+            }
             skipWhitespace()
             guard index < bytes.count else { throw failure("unterminated object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }

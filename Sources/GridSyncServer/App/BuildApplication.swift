@@ -38,6 +38,7 @@ public func buildApplication(
     AdminConflictRoutes(environment: environment).register(on: admin)
     AdminDeviceRoutes(environment: environment).register(on: admin)
     AdminFleetRoutes(environment: environment).register(on: admin)
+    AdminRecordRoutes(environment: environment).register(on: admin)
 
     return Application(
         router: router,

@@ -8,6 +8,8 @@ public final class ServerMetrics: Sendable {
     let pushLatency: DurationHistogram
     let pullLatency: DurationHistogram
     let conflictsCreated: Counter
+    /// Stored rows a pull skipped because they could not be read as a record.
+    let unreadableRecords: Counter
     private let outcomes: [ChangeOutcomeLabel: Counter]
 
     enum ChangeOutcomeLabel: String, CaseIterable { case applied, merged, stale, conflict, rejected }
@@ -25,6 +27,8 @@ public final class ServerMetrics: Sendable {
         pullLatency = registry.makeDurationHistogram(
             descriptor: Self.name("pull_duration", unit: "seconds", "Pull page latency"), buckets: buckets)
         conflictsCreated = registry.makeCounter(descriptor: Self.name("conflicts", unit: "total", "Changes that left their record in conflict"))
+        unreadableRecords = registry.makeCounter(
+            descriptor: Self.name("pull_skipped_records", unit: "total", "Stored records a pull skipped because they could not be read"))
         var outcomes: [ChangeOutcomeLabel: Counter] = [:]
         for label in ChangeOutcomeLabel.allCases {
             outcomes[label] = registry.makeCounter(

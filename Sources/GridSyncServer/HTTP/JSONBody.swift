@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncCore
 import GridSyncProtocol
 import HTTPTypes
 import Hummingbird
@@ -42,6 +43,8 @@ enum JSONBody {
 
     static func describe(_ error: DecodingError) -> APIError {
         switch error {
+        case .dataCorrupted(let context) where (context.underlyingError as? JSONParser.Failure)?.duplicateMember == true:
+            return .invalid("a JSON object gives one member twice: send each member once")
         case .dataCorrupted(let context) where context.codingPath.isEmpty && context.underlyingError != nil:
             return APIError(.badRequest, .malformedJSON, "the body is not valid JSON")
         case .keyNotFound(let key, let context):
@@ -49,7 +52,7 @@ enum JSONBody {
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             return .invalid("wrong type", field: path(context.codingPath))
         case .dataCorrupted(let context):
-            return .invalid(context.debugDescription, field: path(context.codingPath))
+            return .invalid(DecodingFailure.reason(context), field: path(context.codingPath))
         @unknown default:
             return .invalid("the body is not the expected message")
         }
@@ -60,9 +63,18 @@ enum JSONBody {
             if let index = key.intValue {
                 path += "[\(index)]"
             } else {
-                path += (path.isEmpty ? "" : ".") + key.stringValue
+                path += (path.isEmpty ? "" : ".") + Self.shown(key.stringValue)
             }
         }
+    }
+
+    /// A member name as an error may show it: object keys can be anything a client sent (a
+    /// name, a phone), so one that is not id-like is replaced by `*`.
+    static func shown(_ key: String) -> String {
+        let plain = !key.isEmpty && key.utf8.count <= 64 && key.utf8.allSatisfy {
+            (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) || $0 == 46 || $0 == 47 || $0 == 45 || $0 == 95
+        }
+        return plain ? key : "*"
     }
 
     /// A JSON response with the wire encoding.

@@ -11,7 +11,12 @@ struct RequestIDMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let supplied = request.headers[Self.header].flatMap { $0.count <= 64 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } ? $0 : nil }
+        // 1-64 ASCII letters, digits and '-'; anything else (empty included) gets a minted id,
+        // so a log line can always be found by the id the client was told.
+        let supplied = request.headers[Self.header].flatMap { id in
+            (1...64).contains(id.utf8.count) && id.utf8.allSatisfy { (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) || $0 == 45 }
+                ? id : nil
+        }
         context.requestID = supplied ?? TokenFactory.shortID()
         context.logger[metadataKey: "request_id"] = .string(context.requestID)
         var response = try await next(request, context)

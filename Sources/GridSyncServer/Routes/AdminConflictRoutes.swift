@@ -35,7 +35,7 @@ struct AdminConflictRoutes {
 
     @Sendable func show(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
         let actor = try await environment.authenticator.ops(request, needs: .viewer)
-        let key = try recordKey(context)
+        let key = try Self.recordKey(context)
         guard let stored = try await environment.store.record(key), stored.state.isInConflict else {
             throw APIError(.notFound, .notFound, "\(key) is not in conflict: it may have been resolved already")
         }
@@ -47,7 +47,7 @@ struct AdminConflictRoutes {
 
     @Sendable func resolve(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
         let actor = try await environment.authenticator.ops(request, needs: .resolver)
-        let key = try recordKey(context)
+        let key = try Self.recordKey(context)
         var request = request
         let body = try await request.decodeJSON(ResolveRequest.self, limit: 1 << 20)
         guard let resolution = body.resolution else {
@@ -73,6 +73,7 @@ struct AdminConflictRoutes {
             try await environment.audit(actor.name, "conflicts.resolve", target: key.description, detail: reason)
             return try JSONBody.response(ResolveResponse(changeId: changeID, record: resolved.envelope))
         } catch let error as StoreError {
+            if case .unavailable = error.code { throw error }
             let refusal: APIError = switch error.code {
             case .versionChanged: APIError(.conflict, .conflictChanged, "the conflict changed since it was shown: show it again and decide again")
             case .notFound: APIError(.notFound, .notFound, "no record \(key)")
@@ -86,10 +87,10 @@ struct AdminConflictRoutes {
         }
     }
 
-    private func recordKey(_ context: GridSyncRequestContext) throws -> RecordKey {
+    static func recordKey(_ context: GridSyncRequestContext) throws -> RecordKey {
         guard let kind = context.parameters.get("kind").flatMap(RecordKind.init(rawValue:)),
               let id = context.parameters.get("id").flatMap(RecordID.init) else {
-            throw APIError(.notFound, .notFound, "no such record: the path is /v1/admin/conflicts/<kind>/<id>")
+            throw APIError(.notFound, .notFound, "no such record: the path names a record kind and a record id")
         }
         return RecordKey(kind: kind, id: id)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import GridSyncCore
 import GridSyncProtocol
+import HTTPTypes
 import Hummingbird
 
 /// Terminals and ops tokens. `Protocol/README.md`, "Admin: devices" and "Admin: tokens".
@@ -31,12 +32,31 @@ struct AdminDeviceRoutes {
             error.body.field = "grids[\(index)]"
             throw error
         }
+        let key = try Self.idempotencyKey(request)
         let code = TokenFactory.token(prefix: TokenFactory.enrollmentPrefix)
-        let device = try await environment.store.createDevice(
-            worker: worker, grids: body.grids, enrollmentCodeHash: TokenFactory.hash(code), at: environment.now())
+        let device: DeviceRecord
+        do {
+            device = try await environment.store.createDevice(
+                worker: worker, grids: body.grids, enrollmentCodeHash: TokenFactory.hash(code), registrationKey: key, at: environment.now())
+        } catch let error as StoreError where error.code == .alreadyUsed {
+            throw APIError(.conflict, .alreadyUsed, "this registration already enrolled a terminal: register again with a new Idempotency-Key")
+        } catch let error as StoreError where error.code == .invalid("Idempotency-Key") {
+            var refusal = APIError(.unprocessableContent, .unprocessable, "this Idempotency-Key registered a device for another worker: use a new key")
+            refusal.body.field = "Idempotency-Key"
+            throw refusal
+        }
         try await environment.audit(actor.name, "devices.enroll", target: device.id, detail: "worker \(worker)")
         let grids = try await environment.store.scope(ofWorker: worker)
         return try JSONBody.response(DeviceEnrollment(deviceId: device.id, worker: worker, grids: grids, enrollmentCode: code), status: .created)
+    }
+
+    /// The optional `Idempotency-Key` header: 1-64 of `[A-Za-z0-9._-]`, a UUID for instance.
+    static func idempotencyKey(_ request: Request) throws -> String? {
+        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { return nil }
+        guard RecordID(key) != nil else {
+            throw APIError.invalid("Idempotency-Key is 1 to 64 letters, digits, '.', '_' or '-', such as a UUID", field: "Idempotency-Key")
+        }
+        return key
     }
 
     @Sendable func list(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
@@ -65,10 +85,11 @@ struct AdminDeviceRoutes {
         let actor = try await environment.authenticator.ops(request, needs: .admin)
         var request = request
         let body = try await request.decodeJSON(OpsTokenRequest.self, limit: 16 << 10)
-        guard (1...64).contains(body.name.count) else { throw APIError.invalid("name is 1 to 64 characters", field: "name") }
+        let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...64).contains(name.count) else { throw APIError.invalid("name is 1 to 64 characters, not only spaces", field: "name") }
         let token = TokenFactory.token(prefix: TokenFactory.opsPrefix)
-        let record = try await environment.store.createOpsToken(name: body.name, role: body.role, tokenHash: TokenFactory.hash(token), at: environment.now())
-        try await environment.audit(actor.name, "tokens.create", target: record.id, detail: "\(body.name) as \(body.role.rawValue)")
+        let record = try await environment.store.createOpsToken(name: name, role: body.role, tokenHash: TokenFactory.hash(token), at: environment.now())
+        try await environment.audit(actor.name, "tokens.create", target: record.id, detail: "\(name) as \(body.role.rawValue)")
         return try JSONBody.response(OpsTokenResponse(tokenId: record.id, name: record.name, role: record.role, token: token), status: .created)
     }
 

@@ -74,7 +74,11 @@ struct AdminFleetRoutes {
             }
             since = date
         }
-        let limit = request.uri.queryParameters["limit"].flatMap { Int(String($0)) }.map { min(max($0, 1), 10_000) } ?? 1_000
+        var limit = 1_000
+        if let text = request.uri.queryParameters["limit"] {
+            guard let requested = Int(String(text)), requested > 0 else { throw APIError.invalid("limit is a positive integer", field: "limit") }
+            limit = min(requested, 10_000)
+        }
         let entries = try await environment.store.auditEntries(since: since, limit: limit)
         try await environment.audit(actor.name, "audit.list")
         return try JSONBody.response(AuditPage(entries: entries))

@@ -75,8 +75,13 @@ struct SyncRoutes {
             limit = min(requested, limit)
         }
         let page = try await PullPlanner(store: environment.store).page(scope: scope, cursor: cursor, limit: limit)
+        for key in page.unreadable {
+            // The key only: whatever made the row unreadable may hold personal data.
+            context.logger.error("pull skipped a record that could not be read", metadata: ["record": .string(key)])
+            environment.metrics.unreadableRecords.increment()
+        }
         if !page.hasMore { try await environment.store.markSynced(deviceID: device.id, at: environment.now()) }
         environment.metrics.pullLatency.record(ContinuousClock.now - started)
-        return try JSONBody.response(page)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: try page.body())))
     }
 }

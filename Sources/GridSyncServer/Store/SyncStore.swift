@@ -15,8 +15,11 @@ public protocol SyncStore: Sendable {
     /// Returns each batch's results in order.
     func push(_ batches: [PushBatch], decider: ChangeDecider) async throws -> [[ChangeResult]]
 
-    /// Records within `roots` whose version lies in `seqAfter...seqAtMost`, oldest first.
-    func records(within roots: [GridPath], seqAfter: Int64, seqAtMost: Int64?, limit: Int) async throws -> [RecordEnvelope]
+    /// Records within `roots` whose version lies in `seqAfter...seqAtMost`, oldest first, as
+    /// their stored bytes: at most `limit` of them, and no more than `maxBytes` of state (but
+    /// always at least one). Quarantined records are left out. A row that cannot be read as a
+    /// record is reported by key and skipped; it never fails the page.
+    func records(within roots: [GridPath], seqAfter: Int64, seqAtMost: Int64?, limit: Int, maxBytes: Int) async throws -> PulledRecords
 
     /// The newest change-log position.
     func currentSeq() async throws -> Int64
@@ -34,9 +37,26 @@ public protocol SyncStore: Sendable {
     func resolve(_ key: RecordKey, expectedVersion: Int64, actor: String,
                  make: @Sendable (StoredRecord) throws -> Change) async throws -> StoredRecord
 
+    // MARK: Quarantine
+
+    /// Sets a record aside: pull stops serving it until it is released. Pushes to it still
+    /// merge, so nothing a terminal sends is lost. `false` when there is no such record.
+    func quarantine(_ key: RecordKey, reason: String, at: Date) async throws -> Bool
+    /// Serves a quarantined record again: it gets a new change-log position, so every terminal
+    /// in scope pulls its current version. `false` when it was not quarantined.
+    func release(_ key: RecordKey, actor: String, at: Date) async throws -> Bool
+    /// Every quarantined record, oldest first.
+    func quarantined() async throws -> [QuarantinedRecord]
+
     // MARK: Devices and tokens
 
-    func createDevice(worker: String, grids: [GridPath], enrollmentCodeHash: String, at: Date) async throws -> DeviceRecord
+    /// Registers a terminal awaiting enrolment. With a `registrationKey` seen before for the
+    /// same worker, while that device still awaits enrolment, it is the same registration
+    /// retried: the device is kept and its code replaced (the first answer, with the first code,
+    /// was lost), so a retrying client never leaves phantom devices. Throws ``StoreError``
+    /// `.alreadyUsed` when the key's device already enrolled or was revoked, `.invalid` when the
+    /// key was used for another worker.
+    func createDevice(worker: String, grids: [GridPath], enrollmentCodeHash: String, registrationKey: String?, at: Date) async throws -> DeviceRecord
     /// Trades an unused enrolment code for a device token, or re-issues the token when the same
     /// installation presents its code again. Throws ``StoreError`` `.alreadyUsed` or `.notFound`.
     func enroll(enrollmentCodeHash: String, tokenHash: String, appVersion: String, installationID: String?, at: Date) async throws -> DeviceRecord
@@ -151,7 +171,13 @@ public struct OpsTokenRecord: Sendable, Hashable {
 
 /// Failures a store reports for the routes to turn into responses.
 public struct StoreError: Error, Hashable, Sendable {
-    public enum Code: Hashable, Sendable { case notFound, alreadyUsed, versionChanged, invalid(String) }
+    public enum Code: Hashable, Sendable {
+        case notFound, alreadyUsed, versionChanged, invalid(String)
+        /// The storage cannot take writes just now (a full disk, say); nothing was committed and
+        /// the same request will work later. The associated text is the engine's error code,
+        /// for the log: never a message, which could quote data.
+        case unavailable(String)
+    }
     public let code: Code
     public init(_ code: Code) { self.code = code }
 }

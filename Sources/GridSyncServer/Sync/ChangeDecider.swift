@@ -1,3 +1,4 @@
+import Foundation
 import GridSyncCore
 import GridSyncProtocol
 
@@ -6,13 +7,19 @@ import GridSyncProtocol
 /// Pure, so every store (SQLite now, PostgreSQL later) makes the same decisions, and so the
 /// rules can be tested without a database. A store loads the record, asks, and saves.
 public struct ChangeDecider: Sendable {
-    public init() {}
+    /// The largest stored state a change may leave (`FieldValueBounds.maximumRecordBytes`).
+    public let maximumRecordBytes: Int
+
+    public init(maximumRecordBytes: Int = FieldValueBounds.maximumRecordBytes) {
+        self.maximumRecordBytes = maximumRecordBytes
+    }
 
     public enum Decision: Sendable, Equatable {
         case reject(RejectReason)
         /// The new state and the grids it now belongs to. `changed` is false when the join
-        /// left the state as it was (a duplicate).
-        case merge(state: RecordState, grids: [GridPath], outcome: MergeOutcome, changed: Bool)
+        /// left the state as it was (a duplicate). `encoded` is the new state's canonical JSON
+        /// when it changed (its size was checked against the record bound), for the store to save.
+        case merge(state: RecordState, grids: [GridPath], outcome: MergeOutcome, changed: Bool, encoded: Data?)
     }
 
     /// Everything about a change that needs no stored record: its values, and the rules a
@@ -102,8 +109,15 @@ public struct ChangeDecider: Sendable {
         if !before.isEmpty, let failure = RecordRules.check(after, kind: change.record.kind, touching: change.writes.keys, previous: before) {
             return .reject(RejectReason(failure))
         }
+        let changed = after != before
+        let encoded = changed ? CompactJSON.encode(after) : nil
+        if let encoded, encoded.count > maximumRecordBytes {
+            return .reject(RejectReason(ValidationError(
+                .recordTooLarge, field: change.writes.keys.min()!.rawValue,
+                "the record would be larger than \(maximumRecordBytes) bytes: it takes no more")))
+        }
         let grids = RecordRules.grids(of: after, fallback: currentGrids)
-        return .merge(state: after, grids: grids, outcome: outcome, changed: after != before)
+        return .merge(state: after, grids: grids, outcome: outcome, changed: changed, encoded: encoded)
     }
 
     /// What the refused changes whose dots `change` supersedes had superseded, followed through

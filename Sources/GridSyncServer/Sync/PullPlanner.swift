@@ -1,11 +1,44 @@
+import Foundation
 import GridSyncCore
 import GridSyncProtocol
 
 /// Serves one page of a device's pull from the store, tracking scope changes in the cursor.
 struct PullPlanner: Sendable {
     let store: any SyncStore
+    /// The most state bytes one page carries (always at least one record): a page of the
+    /// largest records must still fit in a handset's memory and a poor link's patience.
+    static let maximumPageBytes = 8 << 20
 
-    func page(scope: [GridPath], cursor: PullCursor, limit: Int) async throws -> PullResponse {
+    /// One page, ready to send: the records as stored bytes, spliced into the response.
+    struct Page: Sendable {
+        var records: [PulledRecord]
+        var cursor: String
+        var hasMore: Bool
+        var scope: ScopeReport
+        /// Rows the store could not read, by key, for the log and the metrics; never sent.
+        var unreadable: [String]
+
+        /// `PullResponse`'s canonical JSON, with each record's state copied as stored.
+        func body() throws -> Data {
+            var out: [UInt8] = []
+            out.reserveCapacity(records.reduce(256) { $0 + $1.state.count + 160 })
+            out += Array(#"{"cursor":"#.utf8)
+            CompactJSON.string(cursor, &out)
+            out += Array(#","hasMore":"#.utf8)
+            out += Array((hasMore ? "true" : "false").utf8)
+            out += Array(#","records":["#.utf8)
+            for (index, record) in records.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                record.append(to: &out)
+            }
+            out += Array(#"],"scope":"#.utf8)
+            out += try WireCoding.encode(scope)
+            out.append(UInt8(ascii: "}"))
+            return Data(out)
+        }
+    }
+
+    func page(scope: [GridPath], cursor: PullCursor, limit: Int) async throws -> Page {
         var cursor = cursor
         var report = ScopeReport(grids: scope)
         if Set(cursor.roots) != Set(scope) {
@@ -18,33 +51,37 @@ struct PullPlanner: Sendable {
             cursor.roots = scope
         }
 
-        let records: [RecordEnvelope]
+        let found: PulledRecords
         let hasMore: Bool
         if var backfill = cursor.backfill {
             backfill.roots = backfill.roots.filter { scope.covers($0) }
-            records = try await store.records(within: backfill.roots, seqAfter: backfill.after, seqAtMost: backfill.upTo, limit: limit)
-            if records.count < limit {
-                cursor.backfill = nil
-            } else {
-                backfill.after = records.last!.seq
+            found = try await store.records(within: backfill.roots, seqAfter: backfill.after, seqAtMost: backfill.upTo, limit: limit,
+                                            maxBytes: Self.maximumPageBytes)
+            if found.full, let last = found.lastSeq {
+                backfill.after = last
                 cursor.backfill = backfill
+            } else {
+                cursor.backfill = nil
             }
             // The pages after a backfill carry what changed meanwhile.
             hasMore = true
         } else {
-            records = try await store.records(within: scope, seqAfter: cursor.seq, seqAtMost: nil, limit: limit)
-            if let last = records.last { cursor.seq = last.seq }
-            hasMore = records.count == limit
+            found = try await store.records(within: scope, seqAfter: cursor.seq, seqAtMost: nil, limit: limit, maxBytes: Self.maximumPageBytes)
+            if let last = found.lastSeq { cursor.seq = last }
+            hasMore = found.full
         }
-        return PullResponse(records: records.map { Self.redacted($0, for: scope) }, cursor: cursor.text, hasMore: hasMore, scope: report)
+        return Page(records: found.records.map { Self.redacted($0, for: scope) }, cursor: cursor.text, hasMore: hasMore, scope: report,
+                    unreadable: found.unreadable)
     }
 
     /// A record that moved out of the device's grids is sent without its contents: enough for
     /// the device to drop its copy, nothing written after the move.
-    static func redacted(_ record: RecordEnvelope, for scope: [GridPath]) -> RecordEnvelope {
+    static func redacted(_ record: PulledRecord, for scope: [GridPath]) -> PulledRecord {
         guard !record.grids.contains(where: scope.covers) else { return record }
-        var envelope = RecordEnvelope(kind: record.kind, id: record.id, grids: record.grids, seq: record.seq, state: RecordState())
-        envelope.deleted = false
-        return envelope
+        var redacted = record
+        redacted.state = PulledRecord.emptyState
+        redacted.inConflict = false
+        redacted.deleted = false
+        return redacted
     }
 }

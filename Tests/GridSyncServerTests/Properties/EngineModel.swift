@@ -39,7 +39,7 @@ struct EngineModel {
                 if !superseded.isEmpty { for dot in change.dots where refused[dot] == nil { refused[dot] = superseded } }
             }
             return ChangeResult(changeId: change.id, outcome: .rejected, reason: reason, recordInConflict: stored?.state.isInConflict ?? false)
-        case .merge(let state, let grids, let outcome, let changed):
+        case .merge(let state, let grids, let outcome, let changed, _):
             seq += 1
             if changed { save(state, grids: grids) }
             return ChangeResult(changeId: change.id, outcome: ChangeOutcome(outcome), recordInConflict: state.isInConflict)

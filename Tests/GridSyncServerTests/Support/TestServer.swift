@@ -21,9 +21,12 @@ struct TestServer {
     static let gridB = GridPath("futian/shatou/community-03/grid-13")!
     static let otherStreet = GridPath("futian/xiangmihu/community-01/grid-01")!
 
-    init(limits: SyncLimits = SyncLimits()) async throws {
+    /// - Parameter prepare: runs on the database file before the server opens it, to lay down
+    ///   what an older server left there.
+    init(limits: SyncLimits = SyncLimits(), prepare: ((String) throws -> Void)? = nil) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try prepare?(directory.appendingPathComponent("server.sqlite").path)
         store = try SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
         adminToken = try await AdminBootstrap.ensureAdminToken(store: store, writingTo: directory.appendingPathComponent("admin.token").path)!
         self.limits = limits

@@ -47,7 +47,7 @@ extension SQLiteStore {
                         make: @Sendable (StoredRecord) throws -> Change) async throws -> StoredRecord {
         let cache = self.cache
         do {
-            return try await pool.write { db in
+            return try await Self.translatingUnavailable { try await pool.write { db in
                 guard let stored = try SQLiteStore.loadRecord(key, db) else { throw StoreError(.notFound) }
                 guard stored.seq == expectedVersion else { throw StoreError(.versionChanged) }
                 let change = try make(stored)
@@ -60,7 +60,7 @@ extension SQLiteStore {
                 // Inside the transaction, so no push can see the record between commit and cache.
                 cache.store(saved)
                 return saved
-            }
+            } }
         } catch {
             cache.removeAll()
             throw error

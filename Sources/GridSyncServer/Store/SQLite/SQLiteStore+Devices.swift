@@ -4,17 +4,27 @@ import GridSyncCore
 import GridSyncProtocol
 
 extension SQLiteStore {
-    public func createDevice(worker: String, grids: [GridPath], enrollmentCodeHash: String, at: Date) async throws -> DeviceRecord {
+    public func createDevice(worker: String, grids: [GridPath], enrollmentCodeHash: String, registrationKey: String?, at: Date) async throws -> DeviceRecord {
         try await pool.write { db in
+            if let registrationKey, let existing = try Row.fetchOne(db, sql: "SELECT * FROM device WHERE registration_key = ?", arguments: [registrationKey]) {
+                let device = SQLiteStore.device(from: existing)
+                guard device.worker == worker else { throw StoreError(.invalid("Idempotency-Key")) }
+                guard device.status == .awaitingEnrollment else { throw StoreError(.alreadyUsed) }
+                try db.execute(sql: "UPDATE device SET enrollment_code_hash = ? WHERE id = ?", arguments: [enrollmentCodeHash, device.id])
+                for grid in grids {
+                    try db.execute(sql: "INSERT OR IGNORE INTO assignment (worker, grid) VALUES (?, ?)", arguments: [worker, grid.description])
+                }
+                return device
+            }
             // Device and replica ids differ, so that the conflict view's devices and sides can be
             // told apart at a glance: the device is the handset, the replica what it writes as.
             let short = TokenFactory.shortID()
             let id = "dev-" + short
             let replica = "r-" + short
             try db.execute(sql: """
-                INSERT INTO device (id, worker, replica_id, status, enrollment_code_hash, created_at)
-                VALUES (?, ?, ?, 'awaitingEnrollment', ?, ?)
-                """, arguments: [id, worker, replica, enrollmentCodeHash, at.timeIntervalSince1970])
+                INSERT INTO device (id, worker, replica_id, status, enrollment_code_hash, created_at, registration_key)
+                VALUES (?, ?, ?, 'awaitingEnrollment', ?, ?, ?)
+                """, arguments: [id, worker, replica, enrollmentCodeHash, at.timeIntervalSince1970, registrationKey])
             for grid in grids {
                 try db.execute(sql: "INSERT OR IGNORE INTO assignment (worker, grid) VALUES (?, ?)", arguments: [worker, grid.description])
             }

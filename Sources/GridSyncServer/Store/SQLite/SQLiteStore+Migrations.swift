@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import GridSyncCore
 
 extension SQLiteStore {
     /// Versioned schema. Add a migration; never edit one that has shipped.
@@ -66,6 +68,46 @@ extension SQLiteStore {
                     PRIMARY KEY (kind, id, dot)) WITHOUT ROWID
                 """)
         }
+        migrator.registerMigration("v5-quarantine") { db in
+            // A record ops set aside: not served by pull until released. Records stored before
+            // values were bounded, and that break the bounds now, start out quarantined, so one
+            // of them can never stop a grid's pulls.
+            try db.execute(sql: """
+                ALTER TABLE record ADD COLUMN quarantined INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE record ADD COLUMN quarantine_reason TEXT;
+                ALTER TABLE record ADD COLUMN quarantined_at REAL;
+                """)
+            let rows = try Row.fetchCursor(db, sql: "SELECT kind, id, state FROM record")
+            var unbounded: [(String, String)] = []
+            while let row = try rows.next() {
+                let state: Data = row["state"]
+                if !SQLiteStore.isWithinBounds(state) { unbounded.append((row["kind"], row["id"])) }
+            }
+            for (kind, id) in unbounded {
+                try db.execute(sql: """
+                    UPDATE record SET quarantined = 1, quarantine_reason = 'stored before values were bounded', quarantined_at = ?
+                    WHERE kind = ? AND id = ?
+                    """, arguments: [Date().timeIntervalSince1970, kind, id])
+            }
+        }
+        migrator.registerMigration("v6-registration-key") { db in
+            // The Idempotency-Key of the registration that created a device: a retried
+            // registration finds its device instead of making another.
+            try db.execute(sql: "ALTER TABLE device ADD COLUMN registration_key TEXT")
+            try db.execute(sql: "CREATE UNIQUE INDEX device_registration_key ON device(registration_key)")
+        }
         return migrator
+    }
+
+    /// Whether stored state bytes read as a record state whose values keep today's bounds.
+    static func isWithinBounds(_ state: Data) -> Bool {
+        guard state.count <= FieldValueBounds.maximumRecordBytes, let value = try? JSONParser.parse(state),
+              case .object(let object)? = Optional(value), case .object(let entries)? = object["entries"] else { return false }
+        for case .object(let byDot) in entries.values {
+            for value in byDot.values where value.depth > FieldValueBounds.maximumDepth || value.encodedSize > FieldValueBounds.maximumBytes {
+                return false
+            }
+        }
+        return true
     }
 }

@@ -7,7 +7,7 @@ extension SQLiteStore {
     public func push(_ batches: [PushBatch], decider: ChangeDecider) async throws -> [[ChangeResult]] {
         let cache = self.cache
         do {
-            return try await write(batches, decider: decider, cache: cache)
+            return try await Self.translatingUnavailable { try await write(batches, decider: decider, cache: cache) }
         } catch {
             cache.removeAll()
             throw error
@@ -56,10 +56,10 @@ extension SQLiteStore {
             result = ChangeResult(changeId: id, outcome: .rejected, reason: reason, recordInConflict: stored?.state.isInConflict ?? false)
             try logChange(change, device: batch.device.id, outcome: .rejected, at: batch.receivedAt, db)
             if stored != nil { try rememberRejected(change, inherited: inherited, writer: writer, db) }
-        case .merge(let state, let grids, let outcome, let changed):
+        case .merge(let state, let grids, let outcome, let changed, let encoded):
             let seq = try logChange(change, device: batch.device.id, outcome: ChangeOutcome(outcome), at: batch.receivedAt, db)
             if changed {
-                let saved = try saveRecord(change.record, state: state, grids: grids, previous: stored, seq: seq, at: batch.receivedAt, db)
+                let saved = try saveRecord(change.record, state: state, encoded: encoded, grids: grids, previous: stored, seq: seq, at: batch.receivedAt, db)
                 cache.store(saved)
             }
             result = ChangeResult(changeId: id, outcome: ChangeOutcome(outcome), recordInConflict: state.isInConflict)
@@ -131,7 +131,8 @@ extension SQLiteStore {
     }
 
     @discardableResult
-    static func saveRecord(_ key: RecordKey, state: RecordState, grids: [GridPath], previous: StoredRecord?, seq: Int64, at: Date, _ db: Database) throws -> StoredRecord {
+    static func saveRecord(_ key: RecordKey, state: RecordState, encoded: Data? = nil, grids: [GridPath], previous: StoredRecord?,
+                           seq: Int64, at: Date, _ db: Database) throws -> StoredRecord {
         let conflictSince: Date? = state.isInConflict ? (previous?.conflictSince ?? at) : nil
         let beforeDelete = DeleteSnapshot.kept(for: state, previous: previous?.state, previousSnapshot: previous?.beforeDelete)
         let contested = beforeDelete.flatMap { $0.contested.isEmpty ? nil : RecordState(entries: $0.contested, context: .empty, clock: .empty) }
@@ -142,7 +143,7 @@ extension SQLiteStore {
                 in_conflict = excluded.in_conflict, deleted = excluded.deleted, conflict_since = excluded.conflict_since,
                 before_delete = excluded.before_delete, before_delete_contested = excluded.before_delete_contested
             """).execute(arguments: [
-                key.kind.rawValue, key.id.rawValue, CompactJSON.encode(state), seq, state.isInConflict, state.isDeleted,
+                key.kind.rawValue, key.id.rawValue, encoded ?? CompactJSON.encode(state), seq, state.isInConflict, state.isDeleted,
                 conflictSince?.timeIntervalSince1970, try beforeDelete.map { try encode($0.agreed) }, contested.map { CompactJSON.encode($0) },
             ])
         // A record that leaves a grid keeps a `current = 0` row there, so devices of that grid
@@ -160,27 +161,45 @@ extension SQLiteStore {
         return StoredRecord(key: key, state: state, grids: grids, seq: seq, conflictSince: conflictSince, beforeDelete: beforeDelete)
     }
 
-    public func records(within roots: [GridPath], seqAfter: Int64, seqAtMost: Int64?, limit: Int) async throws -> [RecordEnvelope] {
+    public func records(within roots: [GridPath], seqAfter: Int64, seqAtMost: Int64?, limit: Int, maxBytes: Int) async throws -> PulledRecords {
         let scope = GridPath.subtreeCondition("g.grid", roots: roots)
         let arguments = scope.arguments + [seqAfter, seqAtMost ?? Int64.max, limit]
         return try await pool.read { db in
             // Driven from the grid index: a grid worker's pull touches its grid's few records,
-            // not every record the district changed since the cursor.
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT r.kind, r.id, r.state, r.seq,
+            // not every record the district changed since the cursor. Quarantined records wait.
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT r.kind, r.id, r.state, r.seq, r.in_conflict, r.deleted,
                     (SELECT group_concat(grid, ' ') FROM record_grid x WHERE x.kind = r.kind AND x.id = r.id AND x.current = 1) AS grids
                 FROM record r
                 WHERE (r.kind, r.id) IN (SELECT g.kind, g.id FROM record_grid g WHERE \(scope.sql))
-                  AND r.seq > ? AND r.seq <= ?
+                  AND r.seq > ? AND r.seq <= ? AND r.quarantined = 0
                 ORDER BY r.seq LIMIT ?
                 """, arguments: arguments)
-            return try rows.map { row in
+            var page = PulledRecords(records: [], unreadable: [], lastSeq: nil, full: false)
+            var bytes = 0, seen = 0
+            while let row = try rows.next() {
+                seen += 1
+                let state: Data = row["state"]
+                // A page holds at least one record, and stops before the one that would pass
+                // the byte bound: the next page starts with it.
+                if !page.records.isEmpty && bytes + state.count > maxBytes {
+                    page.full = true
+                    return page
+                }
+                page.lastSeq = row["seq"]
+                let kindText: String = row["kind"], idText: String = row["id"]
+                guard let kind = RecordKind(rawValue: kindText), let id = RecordID(idText) else {
+                    page.unreadable.append("\(kindText.prefix(32))/\(idText.prefix(64))")
+                    continue
+                }
                 let grids: String = row["grids"] ?? ""
-                return RecordEnvelope(
-                    kind: RecordKind(rawValue: row["kind"])!, id: RecordID(row["id"])!,
-                    grids: grids.split(separator: " ").compactMap { GridPath(String($0)) },
-                    seq: row["seq"], state: try SQLiteStore.decode(RecordState.self, row["state"]))
+                bytes += state.count
+                page.records.append(PulledRecord(
+                    kind: kind, id: id, grids: grids.split(separator: " ").compactMap { GridPath(String($0)) }, seq: row["seq"],
+                    inConflict: row["in_conflict"], deleted: row["deleted"], state: state))
             }
+            page.full = seen == limit
+            return page
         }
     }
 

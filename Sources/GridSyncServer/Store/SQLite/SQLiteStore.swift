@@ -32,6 +32,16 @@ public final class SQLiteStore: SyncStore {
     static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
         try FieldValueCoding.decodeJSON(type, from: data)
     }
+
+    /// Runs `body`, turning SQLite's "cannot write now" errors (a full disk, an I/O error, a
+    /// lock held too long) into ``StoreError/Code/unavailable(_:)``, which clients retry.
+    static func translatingUnavailable<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as DatabaseError where [.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) {
+            throw StoreError(.unavailable("SQLite \(error.extendedResultCode.rawValue)"))
+        }
+    }
 }
 
 extension GridPath {
