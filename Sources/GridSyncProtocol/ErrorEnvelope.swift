@@ -42,6 +42,8 @@ public struct ErrorCode: RawRepresentable, Codable, Sendable, Hashable, CustomSt
 
     /// 400: the body is not JSON.
     public static let malformedJSON = ErrorCode(rawValue: "malformed_json")
+    /// The request body took longer than the server allows to arrive (408): send it again.
+    public static let requestTimeout = ErrorCode(rawValue: "request_timeout")
     /// 400: JSON, but not the message the endpoint expects (`field` says where).
     public static let invalidRequest = ErrorCode(rawValue: "invalid_request")
     /// 401: no token, or one the server does not know.

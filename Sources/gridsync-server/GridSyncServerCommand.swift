@@ -40,6 +40,15 @@ struct GridSyncServerCommand: AsyncParsableCommand {
     @Option(help: "Most records in one pull page. (env: GRIDSYNC_MAX_PULL_PAGE)")
     var maxPullPage: Int = env("MAX_PULL_PAGE").flatMap(Int.init) ?? 500
 
+    @Option(help: "Seconds a connection may go without a byte from its client before it is closed. (env: GRIDSYNC_IDLE_TIMEOUT)")
+    var idleTimeout: Double = env("IDLE_TIMEOUT").flatMap(Double.init) ?? 30
+
+    @Option(help: "Seconds a push body may take to arrive before it is answered 408. (env: GRIDSYNC_BODY_TIMEOUT)")
+    var bodyTimeout: Double = env("BODY_TIMEOUT").flatMap(Double.init) ?? 120
+
+    @Option(help: "Open connections at most; default: the file-descriptor limit less 256. (env: GRIDSYNC_MAX_CONNECTIONS)")
+    var maxConnections: Int = env("MAX_CONNECTIONS").flatMap(Int.init) ?? ServerConfiguration.defaultMaxConnections
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error. (env: GRIDSYNC_LOG_LEVEL)")
     var logLevel: String = env("LOG_LEVEL") ?? "info"
 
@@ -53,7 +62,11 @@ struct GridSyncServerCommand: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, databasePath: database,
             limits: SyncLimits(maxChangesPerPush: maxChangesPerPush, maxBodyBytes: maxBodyBytes, maxPullPage: maxPullPage),
-            adminTokenFile: adminTokenFile)
+            adminTokenFile: adminTokenFile, idleTimeout: .milliseconds(Int64(idleTimeout * 1_000)),
+            bodyTimeout: .milliseconds(Int64(bodyTimeout * 1_000)), maxConnections: maxConnections)
+        guard idleTimeout > 0, bodyTimeout > 0, maxConnections > 0 else {
+            throw ValidationError("--idle-timeout, --body-timeout and --max-connections must be positive")
+        }
         let store = try SQLiteStore(path: database)
         if let adminTokenFile, try await AdminBootstrap.ensureAdminToken(store: store, writingTo: adminTokenFile) != nil {
             logger.notice("created the first admin token", metadata: ["file": .string(adminTokenFile)])

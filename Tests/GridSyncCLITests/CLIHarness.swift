@@ -85,7 +85,7 @@ struct LiveFixture {
     }
 
     func run(logger: Logger = Logger(label: "gridsync-server"), _ body: @Sendable (CLI, any TestClientProtocol) async throws -> Void) async throws {
-        let app = buildApplication(configuration: ServerConfiguration(port: 0), store: store, logger: logger)
+        let app = buildApplication(configuration: ServerConfiguration(port: 0, idleTimeout: .seconds(600)), store: store, logger: logger)
         let directory = self.directory, token = adminToken
         try await app.test(.live) { client in
             let environment = ["GRIDSYNC_SERVER": "http://127.0.0.1:\(client.port!)", "GRIDSYNC_TOKEN": token,

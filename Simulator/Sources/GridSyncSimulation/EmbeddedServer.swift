@@ -6,6 +6,7 @@ import GridSyncProtocol
 import GridSyncServer
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// A real `gridsync-server` inside the simulator's process: a temporary SQLite file and a
 /// fixed loopback port, so terminals keep their URL when the server is restarted mid-storm.
@@ -15,6 +16,7 @@ actor EmbeddedServer {
     let adminToken: String
     private(set) var store: SQLiteStore
     private var running: Task<Void, any Error>?
+    private var group: ServiceGroup?
     private(set) var restarts = 0
 
     var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
@@ -34,23 +36,30 @@ actor EmbeddedServer {
         var logger = Logger(label: "gridsync-sim.server")
         logger.logLevel = .critical
         let app = buildApplication(configuration: ServerConfiguration(port: port), store: store, logger: logger)
-        running = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        self.group = group
+        running = Task { try await group.run() }
         try await waitUntilHealthy()
     }
 
     /// Stops the server (in-flight requests finish), reopens its database as a fresh process
     /// would, and starts again on the same port.
+    ///
+    /// The stop is a graceful shutdown, never a cancelled task: cancelling the serving task
+    /// while a just-accepted connection waits to be served traps in swift-nio
+    /// ("Deinited NIOAsyncWriter without calling finish()", apple/swift-nio#3481), which is the
+    /// SIGILL a restart mid-storm once hit.
     func restart() async throws {
-        running?.cancel()
-        _ = await running?.result
+        await stop()
         store = try SQLiteStore(path: databasePath)
         restarts += 1
         try await start()
     }
 
     func stop() async {
-        running?.cancel()
+        await group?.triggerGracefulShutdown()
         _ = await running?.result
+        group = nil
     }
 
     private func waitUntilHealthy() async throws {

@@ -2,6 +2,7 @@ import Foundation
 import GridSyncProtocol
 import Hummingbird
 import Logging
+import HummingbirdCore
 import NIOCore
 
 /// Builds the server around a store. Tests pass their own store and `now`; the executable
@@ -18,7 +19,7 @@ public func buildApplication(
     logger: Logger = Logger(label: "gridsync-server"), now: @escaping @Sendable () -> Date = Date.init,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let environment = ServerEnvironment(store: store, limits: configuration.limits, metrics: metrics, now: now)
+    let environment = ServerEnvironment(store: store, limits: configuration.limits, metrics: metrics, bodyTimeout: configuration.bodyTimeout, now: now)
     let router = Router(context: GridSyncRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
@@ -40,9 +41,12 @@ public func buildApplication(
     AdminFleetRoutes(environment: environment).register(on: admin)
     AdminRecordRoutes(environment: environment).register(on: admin)
 
+    let idle = configuration.idleTimeout.components
     return Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gridsync"),
+        server: .http1(configuration: .init(idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000))),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gridsync",
+                             availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
         onServerRunning: onServerRunning,
         logger: logger)
 }

@@ -12,13 +12,34 @@ public struct ServerConfiguration: Sendable {
     /// When set and the server has no ops token yet, an admin token is created and written
     /// here (mode 0600), so scripts and CI can bootstrap without a prompt.
     public var adminTokenFile: String?
+    /// How long a connection may go without a byte from its client: a request's head not yet
+    /// complete, a body that stopped arriving, or an idle keep-alive. Then it is closed, so a
+    /// slow or vanished client holds a connection for this long at most.
+    public var idleTimeout: Duration
+    /// How long one request's body may take to arrive, however it trickles in; then `408`.
+    public var bodyTimeout: Duration
+    /// Open connections at most; further ones wait in the listen queue until one closes. The
+    /// default stays under the process's file-descriptor limit, so the server never fails to
+    /// accept for want of descriptors, and `/health` is still answered under a flood.
+    public var maxConnections: Int
 
     public init(host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "gridsync.sqlite",
-                limits: SyncLimits = SyncLimits(), adminTokenFile: String? = nil) {
+                limits: SyncLimits = SyncLimits(), adminTokenFile: String? = nil, idleTimeout: Duration = .seconds(30),
+                bodyTimeout: Duration = .seconds(120), maxConnections: Int = ServerConfiguration.defaultMaxConnections) {
         self.host = host
         self.port = port
         self.databasePath = databasePath
         self.limits = limits
         self.adminTokenFile = adminTokenFile
+        self.idleTimeout = idleTimeout
+        self.bodyTimeout = bodyTimeout
+        self.maxConnections = maxConnections
+    }
+
+    /// The file-descriptor limit less room for the database, logs and the listening socket.
+    public static var defaultMaxConnections: Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur > 512 else { return 1_024 }
+        return Int(min(limit.rlim_cur, 1_000_000)) - 256
     }
 }

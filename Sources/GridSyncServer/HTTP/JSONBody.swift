@@ -7,24 +7,39 @@ import NIOCore
 
 extension Request {
     /// Reads the body up to `limit` bytes; a larger one is refused with 413 stating the limit.
-    mutating func collectBody(limit: Int) async throws -> Data {
+    mutating func collectBody(limit: Int, timeout: Duration = .seconds(120)) async throws -> Data {
         if let declared = headers[.contentLength].flatMap(Int.init), declared > limit {
             throw APIError.tooLarge(limit: limit)
         }
+        // A body that stops arriving is closed by the connection's idle timeout; one that
+        // trickles in a byte at a time is stopped here, at its deadline.
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        var collected = ByteBuffer()
         do {
-            let buffer = try await collectBody(upTo: limit)
-            return Data(buffer: buffer)
+            for try await chunk in body {
+                guard collected.readableBytes + chunk.readableBytes <= limit else { throw APIError.tooLarge(limit: limit) }
+                guard ContinuousClock.now < deadline else {
+                    throw APIError(.requestTimeout, .requestTimeout, "the request body took too long to arrive: send it again, in smaller batches on a slow link")
+                }
+                collected.writeImmutableBuffer(chunk)
+            }
+        } catch let error as APIError {
+            throw error
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw APIError.tooLarge(limit: limit)
         } catch is NIOTooManyBytesError {
-            // A chunked body declares no length, so the limit is only hit while reading it.
             throw APIError.tooLarge(limit: limit)
+        } catch {
+            // The client went away mid-body: its fault, not the server's. Nobody reads this
+            // answer, but it is counted and logged as a 4xx, not a 5xx.
+            throw APIError(.badRequest, .invalidRequest, "the request body ended before it was complete: send it again")
         }
+        return Data(buffer: collected)
     }
 
     /// Decodes a JSON body, telling malformed JSON apart from JSON of the wrong shape.
-    mutating func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T {
-        let data = try await collectBody(limit: limit)
+    mutating func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int, timeout: Duration = .seconds(120)) async throws -> T {
+        let data = try await collectBody(limit: limit, timeout: timeout)
         return try JSONBody.decode(type, from: data)
     }
 }

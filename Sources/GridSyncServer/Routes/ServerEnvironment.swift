@@ -9,11 +9,15 @@ struct ServerEnvironment: Sendable {
     let metrics: ServerMetrics
     let authenticator: Authenticator
     let groupCommit: GroupCommit
+    /// How long a push body may take to arrive (`ServerConfiguration.bodyTimeout`).
+    let bodyTimeout: Duration
     /// Injected so tests can pin "today"; server time is used only for display and staleness,
     /// never for merging.
     let now: @Sendable () -> Date
 
-    init(store: any SyncStore, limits: SyncLimits, metrics: ServerMetrics, now: @escaping @Sendable () -> Date) {
+    init(store: any SyncStore, limits: SyncLimits, metrics: ServerMetrics, bodyTimeout: Duration = .seconds(120),
+         now: @escaping @Sendable () -> Date) {
+        self.bodyTimeout = bodyTimeout
         self.store = store
         self.limits = limits
         self.metrics = metrics

@@ -39,7 +39,7 @@ struct SyncRoutes {
         let started = ContinuousClock.now
         let device = try await environment.authenticator.device(request)
         var request = request
-        let body = try await request.decodeJSON(PushRequest.self, limit: environment.limits.maxBodyBytes)
+        let body = try await request.decodeJSON(PushRequest.self, limit: environment.limits.maxBodyBytes, timeout: environment.bodyTimeout)
         guard body.changes.count <= environment.limits.maxChangesPerPush else {
             var error = APIError(.contentTooLarge, .tooManyChanges,
                                  "at most \(environment.limits.maxChangesPerPush) changes per push: split the batch")

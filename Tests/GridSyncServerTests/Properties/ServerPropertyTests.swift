@@ -17,7 +17,7 @@ struct ServerPropertyTests {
         let samples = KindSamples.all.first { $0.kind == kind }!
         var counts = ServerHistory.Counts()
         for seed in 1...Self.histories {
-            if seed % 100 == 0 { await Task.yield() }
+            if seed % 20 == 0 { await Task.yield() }
             let history = ServerHistory(samples: samples, seed: seed)
             counts.add(history.counts)
             #expect(history.violations.isEmpty, "\(kind) seed \(seed): \(history.violations.first ?? "")")

@@ -15,15 +15,23 @@ struct TestServer {
     let store: SQLiteStore
     let adminToken: String
     let limits: SyncLimits
+    let idleTimeout: Duration
+    let bodyTimeout: Duration
 
     static let street = GridPath("futian/shatou")!
     static let gridA = GridPath("futian/shatou/community-03/grid-12")!
     static let gridB = GridPath("futian/shatou/community-03/grid-13")!
     static let otherStreet = GridPath("futian/xiangmihu/community-01/grid-01")!
 
-    /// - Parameter prepare: runs on the database file before the server opens it, to lay down
-    ///   what an older server left there.
-    init(limits: SyncLimits = SyncLimits(), prepare: ((String) throws -> Void)? = nil) async throws {
+    /// - Parameters:
+    ///   - idleTimeout: long by default: a test client keeps one connection, and a loaded CI
+    ///     machine can pause a test for longer than the production default between requests.
+    ///   - prepare: runs on the database file before the server opens it, to lay down what an
+    ///     older server left there.
+    init(limits: SyncLimits = SyncLimits(), idleTimeout: Duration = .seconds(600), bodyTimeout: Duration = .seconds(120),
+         prepare: ((String) throws -> Void)? = nil) async throws {
+        self.idleTimeout = idleTimeout
+        self.bodyTimeout = bodyTimeout
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try prepare?(directory.appendingPathComponent("server.sqlite").path)
@@ -36,7 +44,7 @@ struct TestServer {
     }
 
     func application() -> some ApplicationProtocol {
-        buildApplication(configuration: ServerConfiguration(port: 0, limits: limits), store: store)
+        buildApplication(configuration: ServerConfiguration(port: 0, limits: limits, idleTimeout: idleTimeout, bodyTimeout: bodyTimeout), store: store)
     }
 
     /// Runs `body` against the app in-process (`.router`) or over a real socket (`.live`).

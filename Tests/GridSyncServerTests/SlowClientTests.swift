@@ -1,0 +1,125 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import GridSyncCore
+import GridSyncProtocol
+@testable import GridSyncServer
+import Testing
+
+/// Slow or vanished clients hold a connection for a bounded time: a request head that never
+/// completes, or a body that stops, is closed at the idle timeout; a body that trickles in is
+/// answered 408 at its deadline. Real sockets, on dispatch threads so the two cooperative
+/// threads stay free for the server.
+@Suite("Slow clients")
+struct SlowClientTests {
+    /// A blocking TCP client for what URLSession will not do: stop mid-request.
+    final class RawSocket: @unchecked Sendable {  // @unchecked: used from one dispatch thread at a time
+        let descriptor: Int32
+
+        init(port: Int) throws {
+            descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+            // A guard against a server that never closes: the test fails instead of hanging.
+            var timeout = timeval(tv_sec: 10, tv_usec: 0)
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        }
+
+        func send(_ text: String) { _ = text.withCString { Glibc.send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
+
+        /// Everything the server sends until it closes; `nil` if it kept the connection open past the guard.
+        func readToClose() -> String? {
+            var received = [UInt8]()
+            var buffer = [UInt8](repeating: 0, count: 4_096)
+            while true {
+                let count = recv(descriptor, &buffer, buffer.count, 0)
+                if count == 0 { return String(decoding: received, as: UTF8.self) }
+                if count < 0 { return nil }
+                received += buffer[0..<count]
+            }
+        }
+
+        deinit { close(descriptor) }
+    }
+
+    static func onDispatch<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    /// A one-off GET on a connection of its own (the test client's kept-alive one is closed by
+    /// the short idle timeout these tests use).
+    static func get(_ path: String, port: Int) async throws -> String? {
+        try await onDispatch {
+            let socket = try RawSocket(port: port)
+            socket.send("GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            return socket.readToClose()
+        }
+    }
+
+    @Test("a request head that never completes is closed at the idle timeout")
+    func stalledHead() async throws {
+        let server = try await TestServer(idleTimeout: .seconds(1))
+        defer { server.cleanUp() }
+        try await server.run(.live) { client in
+            let port = client.client.port!
+            let started = ContinuousClock.now
+            let answer = try await Self.onDispatch {
+                let socket = try RawSocket(port: port)
+                socket.send("POST /v1/push HTTP/1.1\r\nHost: localhost\r\nContent-")
+                return socket.readToClose()
+            }
+            #expect(answer != nil, "the server kept a stalled connection open")
+            #expect(ContinuousClock.now - started < .seconds(5))
+            // The server still answers others.
+            let health = try await Self.get("/health", port: port)
+            #expect(health?.hasPrefix("HTTP/1.1 200") == true)
+        }
+    }
+
+    @Test("a body that stops arriving is closed; one that trickles in past its deadline is 408")
+    func stalledAndTricklingBodies() async throws {
+        let server = try await TestServer(idleTimeout: .seconds(1), bodyTimeout: .seconds(2))
+        defer { server.cleanUp() }
+        // The device is made in the store: the test client's own connection would not outlive
+        // the one-second idle timeout on a loaded machine.
+        let token = "gsd_slow-client-test-token"
+        _ = try await server.store.createDevice(worker: "zhang.wei", grids: [TestServer.gridA], enrollmentCodeHash: TokenFactory.hash("gse_slow"),
+                                                registrationKey: nil, at: Date())
+        _ = try await server.store.enroll(enrollmentCodeHash: TokenFactory.hash("gse_slow"), tokenHash: TokenFactory.hash(token),
+                                          appVersion: "test", installationID: nil, at: Date())
+        try await server.run(.live) { client in
+            let port = client.client.port!
+            let head = "POST /v1/push HTTP/1.1\r\nHost: localhost\r\nGridSync-Protocol: 1\r\nAuthorization: Bearer \(token)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 4000\r\n\r\n"
+            let stalled = try await Self.onDispatch {
+                let socket = try RawSocket(port: port)
+                socket.send(head + "{\"changes\":[")
+                return socket.readToClose()
+            }
+            #expect(stalled != nil, "the server kept a stalled body open")
+            let trickled = try await Self.onDispatch {
+                let socket = try RawSocket(port: port)
+                socket.send(head)
+                for _ in 0..<40 {
+                    socket.send(" ")
+                    usleep(100_000)
+                }
+                return socket.readToClose()
+            }
+            #expect(trickled?.hasPrefix("HTTP/1.1 408") == true, "\(trickled?.prefix(120) ?? "nil")")
+            #expect(trickled?.contains("request_timeout") == true)
+            // Clients that hung up mid-body are theirs to blame: no 5xx in the metrics.
+            let metrics = try await Self.get("/metrics", port: port) ?? ""
+            #expect(metrics.contains("gridsync_http_requests_total") && !metrics.contains("status=\"500\""))
+        }
+    }
+}
