@@ -54,23 +54,12 @@ struct RestartChurnTests {
     /// One `GET /health` on a fresh connection; true when a 200 came back. `wait: false` hangs up
     /// right after sending, as a client that loses signal does.
     static func probe(port: Int, wait: Bool) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        guard let socket = try? RawSocket(port: port, timeout: 2) else {
+            usleep(1_000)
+            return false
         }
-        guard connected == 0 else { usleep(1_000); return false }
-        _ = "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".withCString { send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+        socket.send("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         if !wait && Int.random(in: 0..<2) == 0 { return false }
-        var buffer = [UInt8](repeating: 0, count: 512)
-        let count = recv(descriptor, &buffer, buffer.count, 0)
-        return count > 12 && String(decoding: buffer[0..<12], as: UTF8.self) == "HTTP/1.1 200"
+        return socket.readToClose()?.hasPrefix("HTTP/1.1 200") == true
     }
 }

@@ -13,42 +13,6 @@ import Testing
 /// threads stay free for the server.
 @Suite("Slow clients")
 struct SlowClientTests {
-    /// A blocking TCP client for what URLSession will not do: stop mid-request.
-    final class RawSocket: @unchecked Sendable {  // @unchecked: used from one dispatch thread at a time
-        let descriptor: Int32
-
-        init(port: Int) throws {
-            descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-            // A guard against a server that never closes: the test fails instead of hanging.
-            var timeout = timeval(tv_sec: 10, tv_usec: 0)
-            setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        }
-
-        func send(_ text: String) { _ = text.withCString { Glibc.send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
-
-        /// Everything the server sends until it closes; `nil` if it kept the connection open past the guard.
-        func readToClose() -> String? {
-            var received = [UInt8]()
-            var buffer = [UInt8](repeating: 0, count: 4_096)
-            while true {
-                let count = recv(descriptor, &buffer, buffer.count, 0)
-                if count == 0 { return String(decoding: received, as: UTF8.self) }
-                if count < 0 { return nil }
-                received += buffer[0..<count]
-            }
-        }
-
-        deinit { close(descriptor) }
-    }
-
     static func onDispatch<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
