@@ -59,6 +59,26 @@ struct BadInputTests {
         }
     }
 
+    @Test("a request that is not HTTP/1.1 (a raw non-ASCII byte in the target) gets the error envelope and a request id")
+    func parseErrorEnvelope() async throws {
+        let server = try await TestServer()
+        defer { server.cleanUp() }
+        try await server.run(.live) { client in
+            let port = client.client.port!
+            let answer = try await SlowClientTests.onDispatch { () -> String? in
+                let socket = try RawSocket(port: port)
+                socket.send("GET /v1/pull?cursor=\u{4E2D} HTTP/1.1\r\nHost: x\r\nGridSync-Protocol: 1\r\n\r\n")
+                return socket.readToClose()
+            }
+            let text = try #require(answer)
+            #expect(text.hasPrefix("HTTP/1.1 400"))
+            #expect(text.lowercased().contains("x-request-id: "))
+            let body = try #require(text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) })
+            let envelope = try WireCoding.decode(ErrorEnvelope.self, from: Data(body.utf8))
+            #expect(envelope.error.code == .invalidRequest && envelope.error.requestId != nil)
+        }
+    }
+
     @Test("unknown or missing protocol versions get 426 with the versions spoken")
     func versions() async throws {
         let server = try await TestServer()

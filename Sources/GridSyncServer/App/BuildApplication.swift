@@ -44,7 +44,8 @@ public func buildApplication(
     let idle = configuration.idleTimeout.components
     return Application(
         router: router,
-        server: .http1(configuration: .init(idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000))),
+        server: .http1(configuration: .init(additionalChannelHandlers: [ParseErrorEnvelopeHandler()],
+                                            idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gridsync",
                              availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
         onServerRunning: onServerRunning,
