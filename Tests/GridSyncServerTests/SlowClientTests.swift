@@ -51,7 +51,9 @@ struct SlowClientTests {
 
     @Test("a body that stops arriving is closed; one that trickles in past its deadline is 408")
     func stalledAndTricklingBodies() async throws {
-        let server = try await TestServer(idleTimeout: .seconds(1), bodyTimeout: .seconds(2))
+        // The idle timeout is well above the pace of the trickle, so that a loaded machine's
+        // scheduling gaps never close the trickling connection before its body deadline.
+        let server = try await TestServer(idleTimeout: .seconds(5), bodyTimeout: .seconds(2))
         defer { server.cleanUp() }
         // The device is made in the store: the test client's own connection would not outlive
         // the one-second idle timeout on a loaded machine.
@@ -73,7 +75,7 @@ struct SlowClientTests {
             let trickled = try await Self.onDispatch {
                 let socket = try RawSocket(port: port)
                 socket.send(head)
-                for _ in 0..<40 {
+                for _ in 0..<80 {
                     socket.send(" ")
                     usleep(100_000)
                 }
