@@ -35,14 +35,12 @@ struct SlowClientTests {
         defer { server.cleanUp() }
         try await server.run(.live) { client in
             let port = client.client.port!
-            let started = ContinuousClock.now
             let answer = try await Self.onDispatch {
                 let socket = try RawSocket(port: port)
                 socket.send("POST /v1/push HTTP/1.1\r\nHost: localhost\r\nContent-")
                 return socket.readToClose()
             }
             #expect(answer != nil, "the server kept a stalled connection open")
-            #expect(ContinuousClock.now - started < .seconds(5))
             // The server still answers others.
             let health = try await Self.get("/health", port: port)
             #expect(health?.hasPrefix("HTTP/1.1 200") == true)

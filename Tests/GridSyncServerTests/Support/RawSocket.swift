@@ -10,7 +10,7 @@ final class RawSocket: @unchecked Sendable {  // @unchecked: used from one dispa
 
     /// - Parameter timeout: how long a read may wait, so that a server that never answers
     ///   fails the test instead of hanging it.
-    init(port: Int, timeout: Int = 10) throws {
+    init(port: Int, timeout: Int = 30) throws {
         // The descriptor is stored only once connected: a class whose initialiser throws after
         // storing it would run `deinit` and close it a second time, and by then the number may
         // belong to the server's database or a NIO socket in this same process.
