@@ -39,5 +39,5 @@ for target in ${targets[@]}; do
     echo "building $target"
     swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name GridSyncFuzz $core "$source" -o "$work/fuzz-$target"
     echo "fuzzing $target for $runs executions"
-    "$work/fuzz-$target" -runs="$runs" -max_len=8192 -print_final_stats=1 "$work/corpus-$target" 2>&1 | tail -n 12
+    "$work/fuzz-$target" -runs="$runs" -max_len=8192 -print_final_stats=1 -artifact_prefix="$work/" "$work/corpus-$target" 2>&1 | grep -v "ld.gold" | tail -n 40
 done
