@@ -425,7 +425,8 @@ def run(client: Client, admin: str) -> None:
     expect("health is ok with the configured limits", r, 200)
     check("health: limits as configured",
           (r.json or {}).get("limits") == {"maxBodyBytes": MAX_BODY, "maxChangesPerPush": MAX_CHANGES, "maxPullPage": 500,
-                                            "maxClockEntries": 256, "maxSupersedes": 25000, "maxRecordReplicas": 1024},
+                                            "maxClockEntries": 256, "maxSupersedes": 25000, "maxRecordReplicas": 1024,
+                                            "maxValueDepth": 16, "maxValueBytes": 65536, "maxRecordBytes": 8388608},
           r.short())
     check("X-Request-ID of the request is echoed", r.headers.get("x-request-id") == "conf-health-1", str(r.headers))
     r = call("health, odd request id", "GET", "/health", version=None, headers={"X-Request-ID": "not allowed_!"})

@@ -31,6 +31,12 @@ public struct SyncLimits: Codable, Sendable, Hashable {
     public var maxSupersedes: Int
     /// Replicas one record's clock may name; fixed by the protocol.
     public var maxRecordReplicas: Int
+    /// Levels of arrays and objects one field value may nest; fixed by the protocol.
+    public var maxValueDepth: Int
+    /// Bytes of canonical JSON one field value may take; fixed by the protocol.
+    public var maxValueBytes: Int
+    /// Bytes of canonical JSON one record's state may take; fixed by the protocol.
+    public var maxRecordBytes: Int
 
     public init(maxChangesPerPush: Int = 500, maxBodyBytes: Int = 4 << 20, maxPullPage: Int = 500) {
         self.maxChangesPerPush = maxChangesPerPush
@@ -39,10 +45,14 @@ public struct SyncLimits: Codable, Sendable, Hashable {
         self.maxClockEntries = Change.maximumClockEntries
         self.maxSupersedes = Change.maximumSupersedes
         self.maxRecordReplicas = RecordState.maximumReplicas
+        self.maxValueDepth = FieldValueBounds.maximumDepth
+        self.maxValueBytes = FieldValueBounds.maximumBytes
+        self.maxRecordBytes = FieldValueBounds.maximumRecordBytes
     }
 
     private enum CodingKeys: String, CodingKey {
         case maxChangesPerPush, maxBodyBytes, maxPullPage, maxClockEntries, maxSupersedes, maxRecordReplicas
+        case maxValueDepth, maxValueBytes, maxRecordBytes
     }
 
     /// Limits stored by an older build lack the clock limits; they are the protocol's anyway.
@@ -54,5 +64,8 @@ public struct SyncLimits: Codable, Sendable, Hashable {
         maxClockEntries = try container.decodeIfPresent(Int.self, forKey: .maxClockEntries) ?? maxClockEntries
         maxSupersedes = try container.decodeIfPresent(Int.self, forKey: .maxSupersedes) ?? maxSupersedes
         maxRecordReplicas = try container.decodeIfPresent(Int.self, forKey: .maxRecordReplicas) ?? maxRecordReplicas
+        maxValueDepth = try container.decodeIfPresent(Int.self, forKey: .maxValueDepth) ?? maxValueDepth
+        maxValueBytes = try container.decodeIfPresent(Int.self, forKey: .maxValueBytes) ?? maxValueBytes
+        maxRecordBytes = try container.decodeIfPresent(Int.self, forKey: .maxRecordBytes) ?? maxRecordBytes
     }
 }
