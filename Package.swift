@@ -126,7 +126,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]),
+            ],
+            exclude: ["Snapshots"]),
         .testTarget(name: "SimulatorTests", dependencies: ["GridSyncSimulation"]),
         .testTarget(
             name: "FieldClientTests",

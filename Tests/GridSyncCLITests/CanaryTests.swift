@@ -139,10 +139,9 @@ final class LogCapture: Sendable {
             set { metadata[key] = newValue }
         }
 
-        func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String, file: String,
-                 function: String, line: UInt) {
-            let all = metadata.merging(explicit ?? [:]) { _, new in new }
-            capture.append("\(level) \(message) \(all)")
+        func log(event: LogEvent) {
+            let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
+            capture.append("\(event.level) \(event.message) \(all)")
         }
     }
 }

@@ -34,6 +34,8 @@ final class ParseErrorEnvelopeHandler: ChannelInboundHandler, RemovableChannelHa
         headers[HTTPField.Name(WireProtocol.requestIDHeader)!] = requestID
         context.write(wrapOutboundOut(.head(HTTPResponse(status: .badRequest, headerFields: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(ByteBuffer(bytes: body))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+        // The context belongs to this channel's event loop, where the write completes too.
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
     }
 }
