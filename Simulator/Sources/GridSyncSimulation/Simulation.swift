@@ -77,7 +77,7 @@ public actor Simulation {
             report("round \(round + 1): working offline")
             try await work(round: round)
             if round == 0 { try await unlucky.firstRound(terminals, ledger: ledger) }
-            if round == 1 { try await unlucky.secondRound(terminals, hierarchy: hierarchy, ledger: ledger) }
+            if round == 1 { try await unlucky.secondRound(terminals, ledger: ledger) }
             let restartAt = round == scenario.rounds - 1 && embedded != nil ? scenario.faults.serverRestarts : 0
             report("round \(round + 1): sync storm")
             try await storm(round: round, skipping: away, restarts: restartAt)

@@ -20,8 +20,9 @@ struct UnluckyDay: Sendable {
         let gridIndex: Int
         let worker: Int
         let cadre: Int
-        /// Deleted by the worker while the cadre edits it.
+        /// Deleted by the worker while the cadre edits it: the grid's household `contestedNumber`.
         let contested: RecordKey
+        let contestedNumber: Int
         /// Edited after a refused change.
         let refused: RecordKey
         /// Every other case overrules the delete; the rest keep it and revive the record later.
@@ -43,6 +44,7 @@ struct UnluckyDay: Sendable {
             cases.append(Case(
                 gridIndex: gridIndex, worker: worker, cadre: cadre,
                 contested: RecordKey(kind: .household, id: SimTerminal.householdID(grid: gridIndex, number: householdsPerGrid)),
+                contestedNumber: householdsPerGrid,
                 refused: RecordKey(kind: .household, id: SimTerminal.householdID(grid: gridIndex, number: householdsPerGrid + 1)),
                 overrule: cases.count % 2 == 0))
         }
@@ -84,13 +86,13 @@ struct UnluckyDay: Sendable {
     }
 
     /// Round two: the worker edits the restored households and brings back the deleted ones.
-    func secondRound(_ terminals: [SimTerminal], hierarchy: Hierarchy, ledger: LedgerBox) async throws {
+    func secondRound(_ terminals: [SimTerminal], ledger: LedgerBox) async throws {
         for unlucky in cases {
             let worker = terminals[unlucky.worker]
             if unlucky.overrule {
                 try await worker.edit(unlucky.contested, notes: Self.workerNote, ledger: ledger)
             } else {
-                try await worker.revive(unlucky.contested, number: Int(unlucky.contested.id.rawValue.split(separator: "-").last!)!, ledger: ledger)
+                try await worker.revive(unlucky.contested, number: unlucky.contestedNumber, ledger: ledger)
             }
         }
     }
@@ -99,11 +101,10 @@ struct UnluckyDay: Sendable {
     func check(_ server: [RecordKey: RecordState], parked: [RecordKey: [String]]) -> (figures: SimulationReport.Unlucky, notes: [String]) {
         var figures = SimulationReport.Unlucky()
         var notes: [String] = []
-        let notesField = FieldPath("notes")!
         for unlucky in cases {
             if parked[unlucky.refused]?.contains("out_of_scope") == true { figures.rejectedMidQueue += 1 }
             else { notes.append("\(unlucky.refused): the move out of the grid was not refused") }
-            if let state = server[unlucky.refused], !state.isInConflict, state.agreedFields[notesField] == .string(Self.followUpNote) {
+            if let state = server[unlucky.refused], !state.isInConflict, state.agreedFields[SharedField.notes] == .string(Self.followUpNote) {
                 figures.followedRejections += 1
             } else {
                 notes.append("\(unlucky.refused): the edit after a refused one did not win cleanly")
@@ -114,7 +115,7 @@ struct UnluckyDay: Sendable {
                 continue
             }
             if unlucky.overrule {
-                if contested.agreedFields[notesField] == .string(Self.workerNote) { figures.overruledDeletes += 1 }
+                if contested.agreedFields[SharedField.notes] == .string(Self.workerNote) { figures.overruledDeletes += 1 }
                 else { notes.append("\(unlucky.contested): the overruled delete did not keep the later edit") }
             } else {
                 figures.revivals += 1
@@ -139,7 +140,7 @@ extension SimTerminal {
     func edit(_ key: RecordKey, notes: String, ledger: LedgerBox) async throws {
         let change = try await client.update(Household.self, id: key.id) { $0.notes = notes }
         note(change)
-        if let change { await ledger.record(lineage: profile.worker, change: change, fields: [FieldPath("notes")!], knownSettle: knownSettle) }
+        if let change { await ledger.record(lineage: profile.worker, change: change, fields: [SharedField.notes], knownSettle: knownSettle) }
     }
 
     func delete(_ key: RecordKey) async throws {

@@ -21,6 +21,13 @@ public struct DeleteSnapshot: Hashable, Sendable {
         self.init(agreed: state.agreedFields, contested: contested)
     }
 
+    /// The fields that were in conflict before the delete and that `state` no longer holds:
+    /// what a resolution reviving `state` must decide. Empty once the record is live again.
+    public func stillContested(in state: RecordState) -> [FieldPath: [Dot: FieldValue]] {
+        guard state.isTombstoned else { return [:] }
+        return contested.filter { state.entries[$0.key] == nil }
+    }
+
     /// The snapshot to keep beside `state`: none while the record is live, the one taken when
     /// it was deleted for as long as it stays tombstoned.
     public static func kept(for state: RecordState, previous: RecordState?, previousSnapshot: DeleteSnapshot?) -> DeleteSnapshot? {

@@ -80,7 +80,7 @@ extension VectorClock {
         var counters: [ReplicaID: UInt64] = [:]
         for (key, counter) in raw {
             guard let replica = ReplicaID(key), case .number(let number) = counter,
-                  number < 9_007_199_254_740_992, let count = UInt64(exactly: number) else { return nil }
+                  let count = UInt64(exactly: number), count <= Dot.maximumCounter else { return nil }
             counters[replica] = count
         }
         self.init(counters)

@@ -89,10 +89,7 @@ extension RecordState {
         case .set(let values):
             choices = values
         }
-        var undecided = conflictingFields.filter { choices[$0] == nil }
-        if isTombstoned {
-            undecided += snapshot.contested.keys.filter { entries[$0] == nil && choices[$0] == nil }
-        }
+        let undecided = (conflictingFields + snapshot.stillContested(in: self).keys).filter { choices[$0] == nil }
         if let first = undecided.min() {
             let keeping = if case .keep = resolution { " (the kept side has no value for it): set it" } else { "" }
             throw ResolutionError(

@@ -41,12 +41,7 @@ public struct RecordSchema: Sendable {
     /// decode as that property's type and pass its rules.
     public func validate(_ value: FieldValue, at path: FieldPath) throws {
         // Bounds first, before anything walks the value.
-        guard value.depth <= FieldValueBounds.maximumDepth else {
-            throw ValidationError(.valueTooLarge, field: path.rawValue, "a field value nests at most \(FieldValueBounds.maximumDepth) levels")
-        }
-        guard value.encodedSize <= FieldValueBounds.maximumBytes else {
-            throw ValidationError(.valueTooLarge, field: path.rawValue, "a field value is at most \(FieldValueBounds.maximumBytes) bytes of JSON")
-        }
+        try FieldValueBounds.check(value, at: path.rawValue)
         if path == .deleted {
             guard case .bool = value else {
                 throw ValidationError(.wrongType, field: path.rawValue, "_deleted is true or false")

@@ -12,6 +12,17 @@ public enum FieldValueBounds {
     /// Bytes of one record's stored state (canonical JSON): the largest legal record, a patrol
     /// with 20,000 track points, 200 findings and 500 photos, with room for siblings.
     public static let maximumRecordBytes = 8 << 20
+
+    /// Throws `value_too_large` at `field` when `value` nests too deeply or is too large. Depth
+    /// first: it is cheap, and it keeps the size count from walking a value of any depth.
+    public static func check(_ value: FieldValue, at field: String) throws {
+        guard value.depth <= maximumDepth else {
+            throw ValidationError(.valueTooLarge, field: field, "a field value nests at most \(maximumDepth) levels")
+        }
+        guard value.encodedSize <= maximumBytes else {
+            throw ValidationError(.valueTooLarge, field: field, "a field value is at most \(maximumBytes) bytes of JSON")
+        }
+    }
 }
 
 extension FieldValue {

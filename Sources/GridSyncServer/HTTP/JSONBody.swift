@@ -84,12 +84,9 @@ enum JSONBody {
     }
 
     /// A member name as an error may show it: object keys can be anything a client sent (a
-    /// name, a phone), so one that is not id-like is replaced by `*`.
+    /// name, a phone), so one that reads as neither an id nor a field path is replaced by `*`.
     static func shown(_ key: String) -> String {
-        let plain = !key.isEmpty && key.utf8.count <= 64 && key.utf8.allSatisfy {
-            (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) || $0 == 46 || $0 == 47 || $0 == 45 || $0 == 95
-        }
-        return plain ? key : "*"
+        RecordID(key) != nil || FieldPath(key) != nil ? key : "*"
     }
 
     /// A JSON response with the wire encoding.

@@ -115,8 +115,7 @@ struct AdminConflictRoutes {
     }
 
     static func contestedBeforeDelete(of stored: StoredRecord) -> [FieldPath: [Dot: FieldValue]] {
-        guard stored.state.isTombstoned, let snapshot = stored.beforeDelete else { return [:] }
-        return snapshot.contested.filter { stored.state.entries[$0.key] == nil }
+        stored.beforeDelete?.stillContested(in: stored.state) ?? [:]
     }
 
     func detail(of stored: StoredRecord, devices: [ReplicaID: DeviceRecord], clocks: [ReplicaID: VectorClock]) -> ConflictDetail {

@@ -6,29 +6,26 @@ import GridSyncProtocol
 extension SQLiteStore {
     public func createDevice(worker: String, grids: [GridPath], enrollmentCodeHash: String, registrationKey: String?, at: Date) async throws -> DeviceRecord {
         try await pool.write { db in
+            let device: DeviceRecord
             if let registrationKey, let existing = try Row.fetchOne(db, sql: "SELECT * FROM device WHERE registration_key = ?", arguments: [registrationKey]) {
-                let device = SQLiteStore.device(from: existing)
+                device = SQLiteStore.device(from: existing)
                 guard device.worker == worker else { throw StoreError(.invalid("Idempotency-Key")) }
                 guard device.status == .awaitingEnrollment else { throw StoreError(.alreadyUsed) }
                 try db.execute(sql: "UPDATE device SET enrollment_code_hash = ? WHERE id = ?", arguments: [enrollmentCodeHash, device.id])
-                for grid in grids {
-                    try db.execute(sql: "INSERT OR IGNORE INTO assignment (worker, grid) VALUES (?, ?)", arguments: [worker, grid.description])
-                }
-                return device
+            } else {
+                // Device and replica ids differ, so that the conflict view's devices and sides can
+                // be told apart at a glance: the device is the handset, the replica what it writes as.
+                let short = TokenFactory.shortID()
+                device = DeviceRecord(id: "dev-" + short, worker: worker, replicaID: ReplicaID("r-" + short)!, status: .awaitingEnrollment)
+                try db.execute(sql: """
+                    INSERT INTO device (id, worker, replica_id, status, enrollment_code_hash, created_at, registration_key)
+                    VALUES (?, ?, ?, 'awaitingEnrollment', ?, ?, ?)
+                    """, arguments: [device.id, worker, device.replicaID.rawValue, enrollmentCodeHash, at.timeIntervalSince1970, registrationKey])
             }
-            // Device and replica ids differ, so that the conflict view's devices and sides can be
-            // told apart at a glance: the device is the handset, the replica what it writes as.
-            let short = TokenFactory.shortID()
-            let id = "dev-" + short
-            let replica = "r-" + short
-            try db.execute(sql: """
-                INSERT INTO device (id, worker, replica_id, status, enrollment_code_hash, created_at, registration_key)
-                VALUES (?, ?, ?, 'awaitingEnrollment', ?, ?, ?)
-                """, arguments: [id, worker, replica, enrollmentCodeHash, at.timeIntervalSince1970, registrationKey])
             for grid in grids {
                 try db.execute(sql: "INSERT OR IGNORE INTO assignment (worker, grid) VALUES (?, ?)", arguments: [worker, grid.description])
             }
-            return DeviceRecord(id: id, worker: worker, replicaID: ReplicaID(replica)!, status: .awaitingEnrollment)
+            return device
         }
     }
 

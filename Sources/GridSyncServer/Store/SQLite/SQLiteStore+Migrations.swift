@@ -104,9 +104,7 @@ extension SQLiteStore {
         guard state.count <= FieldValueBounds.maximumRecordBytes, let value = try? JSONParser.parse(state),
               case .object(let object)? = Optional(value), case .object(let entries)? = object["entries"] else { return false }
         for case .object(let byDot) in entries.values {
-            for value in byDot.values where value.depth > FieldValueBounds.maximumDepth || value.encodedSize > FieldValueBounds.maximumBytes {
-                return false
-            }
+            for value in byDot.values where (try? FieldValueBounds.check(value, at: "")) == nil { return false }
         }
         return true
     }

@@ -33,13 +33,11 @@ extension SQLiteStore {
     public func quarantined() async throws -> [QuarantinedRecord] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT r.kind, r.id, r.quarantine_reason, r.quarantined_at,
-                    (SELECT group_concat(grid, ' ') FROM record_grid x WHERE x.kind = r.kind AND x.id = r.id AND x.current = 1) AS grids
+                SELECT r.kind, r.id, r.quarantine_reason, r.quarantined_at, \(SQLiteStore.currentGridsColumn)
                 FROM record r WHERE r.quarantined = 1 ORDER BY r.quarantined_at, r.kind, r.id
                 """).compactMap { row in
                 guard let kind = RecordKind(rawValue: row["kind"]), let id = RecordID(row["id"]) else { return nil }
-                let grids: String = row["grids"] ?? ""
-                return QuarantinedRecord(kind: kind, id: id, grids: grids.split(separator: " ").compactMap { GridPath(String($0)) },
+                return QuarantinedRecord(kind: kind, id: id, grids: SQLiteStore.currentGrids(row),
                                          reason: row["quarantine_reason"] ?? "", since: Date(timeIntervalSince1970: row["quarantined_at"] ?? 0))
             }
         }

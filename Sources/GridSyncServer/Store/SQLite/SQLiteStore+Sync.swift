@@ -168,8 +168,7 @@ extension SQLiteStore {
             // Driven from the grid index: a grid worker's pull touches its grid's few records,
             // not every record the district changed since the cursor. Quarantined records wait.
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT r.kind, r.id, r.state, r.seq, r.in_conflict, r.deleted,
-                    (SELECT group_concat(grid, ' ') FROM record_grid x WHERE x.kind = r.kind AND x.id = r.id AND x.current = 1) AS grids
+                SELECT r.kind, r.id, r.state, r.seq, r.in_conflict, r.deleted, \(SQLiteStore.currentGridsColumn)
                 FROM record r
                 WHERE (r.kind, r.id) IN (SELECT g.kind, g.id FROM record_grid g WHERE \(scope.sql))
                   AND r.seq > ? AND r.seq <= ? AND r.quarantined = 0
@@ -192,10 +191,9 @@ extension SQLiteStore {
                     page.unreadable.append("\(kindText.prefix(32))/\(idText.prefix(64))")
                     continue
                 }
-                let grids: String = row["grids"] ?? ""
                 bytes += state.count
                 page.records.append(PulledRecord(
-                    kind: kind, id: id, grids: grids.split(separator: " ").compactMap { GridPath(String($0)) }, seq: row["seq"],
+                    kind: kind, id: id, grids: SQLiteStore.currentGrids(row), seq: row["seq"],
                     inConflict: row["in_conflict"], deleted: row["deleted"], state: state))
             }
             page.full = seen == limit

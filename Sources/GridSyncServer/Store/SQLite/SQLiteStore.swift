@@ -33,6 +33,15 @@ public final class SQLiteStore: SyncStore {
         try FieldValueCoding.decodeJSON(type, from: data)
     }
 
+    /// A record's current grids as one column (`r` is the record's alias), and its reading:
+    /// pull and the quarantine list both need them beside the record's own columns.
+    static let currentGridsColumn =
+        "(SELECT group_concat(grid, ' ') FROM record_grid x WHERE x.kind = r.kind AND x.id = r.id AND x.current = 1) AS grids"
+
+    static func currentGrids(_ row: Row) -> [GridPath] {
+        (row["grids"] as String? ?? "").split(separator: " ").compactMap { GridPath(String($0)) }
+    }
+
     /// Runs `body`, turning SQLite's "cannot write now" errors (a full disk, an I/O error, a
     /// lock held too long) into ``StoreError/Code/unavailable(_:)``, which clients retry.
     static func translatingUnavailable<T>(_ body: () async throws -> T) async throws -> T {
