@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Pure merge logic: no IO, no networking, no database.
@@ -48,7 +49,6 @@ let package = Package(
             dependencies: [
                 "GridSyncCore", "GridSyncProtocol",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -61,10 +61,27 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        // The embedded default store: one SQLite file, through GRDB. The only SQLite SQL.
+        .target(
+            name: "GridSyncSQLite",
+            dependencies: [
+                "GridSyncCore", "GridSyncProtocol", "GridSyncServer",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        // The city-scale store: PostgreSQL, shared by several server instances. The only PostgreSQL SQL.
+        .target(
+            name: "GridSyncPostgres",
+            dependencies: [
+                "GridSyncCore", "GridSyncProtocol", "GridSyncServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
         .executableTarget(
             name: "gridsync-server",
             dependencies: [
-                "GridSyncServer",
+                "GridSyncServer", "GridSyncSQLite", "GridSyncPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // The ops CLI for command-centre staff.
@@ -79,7 +96,7 @@ let package = Package(
         .target(
             name: "GridSyncSimulation",
             dependencies: [
-                "GridSyncCore", "GridSyncProtocol", "GridSyncServer", "FieldClient",
+                "GridSyncCore", "GridSyncProtocol", "GridSyncServer", "GridSyncSQLite", "GridSyncPostgres", "FieldClient",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -97,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "gridsync-bench",
             dependencies: [
-                "GridSyncCore", "GridSyncProtocol", "GridSyncServer", "FieldClient",
+                "GridSyncCore", "GridSyncProtocol", "GridSyncServer", "GridSyncSQLite", "GridSyncPostgres", "FieldClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -109,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "GridSyncServerTests",
             dependencies: [
-                "GridSyncServer", "GridSyncProtocol", "GridSyncCore",
+                "GridSyncServer", "GridSyncSQLite", "GridSyncPostgres", "GridSyncProtocol", "GridSyncCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -121,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "GridSyncCLITests",
             dependencies: [
-                "GridSyncServer", "GridSyncProtocol", "GridSyncCore",
+                "GridSyncServer", "GridSyncSQLite", "GridSyncProtocol", "GridSyncCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -132,7 +149,7 @@ let package = Package(
         .testTarget(
             name: "FieldClientTests",
             dependencies: [
-                "FieldClient", "GridSyncServer", "GridSyncProtocol", "GridSyncCore",
+                "FieldClient", "GridSyncServer", "GridSyncSQLite", "GridSyncProtocol", "GridSyncCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -5,6 +5,7 @@ import GRDB
 import GridSyncCore
 import GridSyncProtocol
 import GridSyncServer
+import GridSyncSQLite
 import Histogram
 import Hummingbird
 
@@ -31,10 +32,11 @@ struct ClientBenchmark: AsyncParsableCommand {
         let raw = try RawCommitLatency.measure(path: folder.appendingPathComponent("raw.sqlite").path, count: writes)
 
         let store = try SQLiteStore(path: folder.appendingPathComponent("server.sqlite").path)
+        let engine = SyncEngine(store: store)
         let grid = GridPath("futian/shatou/community-03/grid-12")!
-        try await store.replaceHierarchy(GridHierarchy(grids: [GridNode(path: GridPath("futian/shatou")!)], assignments: []))
+        try await engine.replaceHierarchy(GridHierarchy(grids: [GridNode(path: GridPath("futian/shatou")!)], assignments: []))
         let code = TokenFactory.token(prefix: TokenFactory.enrollmentPrefix)
-        _ = try await store.createDevice(worker: "bench", grids: [grid], enrollmentCodeHash: TokenFactory.hash(code), registrationKey: nil, at: Date())
+        _ = try await engine.createDevice(worker: "bench", grids: [grid], enrollmentCodeHash: TokenFactory.hash(code), registrationKey: nil, at: Date())
 
         let port = try await FreePort.pick()
         let app = buildApplication(configuration: ServerConfiguration(port: port), store: store)

@@ -7,6 +7,7 @@ import GRDB
 import GridSyncCore
 import GridSyncProtocol
 import GridSyncServer
+import GridSyncSQLite
 import Hummingbird
 
 /// Merged changes per second through the real server, beside raw SQLite inserts.
@@ -37,13 +38,14 @@ struct ServerBenchmark: AsyncParsableCommand {
         let rawRate = try RawInsertBaseline.insertsPerSecond(path: folder.appendingPathComponent("raw.sqlite").path)
 
         let store = try SQLiteStore(path: folder.appendingPathComponent("server.sqlite").path)
+        let engine = SyncEngine(store: store)
         let grid = GridPath("futian/shatou/community-03/grid-12")!
-        try await store.replaceHierarchy(GridHierarchy(grids: [GridNode(path: GridPath("futian/shatou")!)], assignments: []))
+        try await engine.replaceHierarchy(GridHierarchy(grids: [GridNode(path: GridPath("futian/shatou")!)], assignments: []))
         var devices: [(token: String, replica: ReplicaID)] = []
         for index in 0..<connections {
             let code = "bench-code-\(index)", token = TokenFactory.token(prefix: TokenFactory.devicePrefix)
-            _ = try await store.createDevice(worker: "worker-\(index)", grids: [grid], enrollmentCodeHash: TokenFactory.hash(code), registrationKey: nil, at: Date())
-            let device = try await store.enroll(enrollmentCodeHash: TokenFactory.hash(code), tokenHash: TokenFactory.hash(token), appVersion: "bench", installationID: nil, at: Date())
+            _ = try await engine.createDevice(worker: "worker-\(index)", grids: [grid], enrollmentCodeHash: TokenFactory.hash(code), registrationKey: nil, at: Date())
+            let device = try await engine.enroll(enrollmentCodeHash: TokenFactory.hash(code), tokenHash: TokenFactory.hash(token), appVersion: "bench", installationID: nil, at: Date())
             devices.append((token, device.replicaID))
         }
         let bodies = try devices.map { device in try PushWorkload.bodies(replica: device.replica, grid: grid, pushes: pushes, batch: batch) }

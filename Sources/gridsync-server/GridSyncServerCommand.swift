@@ -1,22 +1,30 @@
 import ArgumentParser
 import Foundation
 import GridSyncProtocol
+import GridSyncPostgres
 import GridSyncServer
+import GridSyncSQLite
 import Hummingbird
 import Logging
 
-/// `gridsync-server`: the sync server on embedded SQLite.
+/// `gridsync-server`: the sync server, on embedded SQLite by default or on PostgreSQL, which
+/// several instances can share.
 @main
 struct GridSyncServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gridsync-server",
-        abstract: "Run the GridSync sync server on an embedded SQLite database.",
+        abstract: "Run the GridSync sync server on an embedded SQLite database, or on PostgreSQL.",
         discussion: """
             Every flag can also be set from the environment, as GRIDSYNC_<FLAG> (for example
             GRIDSYNC_PORT=9000). The database is created and migrated on first start.
 
             Example, first start with a bootstrap admin token written to a file:
               gridsync-server --database district.sqlite --admin-token-file admin.token
+
+            City scale, two instances sharing one PostgreSQL database (put a load balancer in
+            front of both; either may be restarted while the other serves):
+              gridsync-server --postgres postgres://gridsync@db:5432/gridsync --port 8081 --admin-token-file admin.token
+              gridsync-server --postgres postgres://gridsync@db:5432/gridsync --port 8082
             """)
 
     @Option(help: "Address to listen on. (env: GRIDSYNC_HOST)")
@@ -27,6 +35,12 @@ struct GridSyncServerCommand: AsyncParsableCommand {
 
     @Option(help: "SQLite database file. (env: GRIDSYNC_DATABASE)")
     var database: String = env("DATABASE") ?? "gridsync.sqlite"
+
+    @Option(help: "PostgreSQL URL, postgres://user[:password]@host[:port]/database; replaces --database. (env: GRIDSYNC_POSTGRES)")
+    var postgres: String?
+
+    @Option(help: "Most PostgreSQL connections this instance opens. (env: GRIDSYNC_POSTGRES_CONNECTIONS)")
+    var postgresConnections: Int = env("POSTGRES_CONNECTIONS").flatMap(Int.init) ?? 24
 
     @Option(help: "If the server has no ops token yet, create an admin token and write it here. (env: GRIDSYNC_ADMIN_TOKEN_FILE)")
     var adminTokenFile: String?
@@ -57,6 +71,7 @@ struct GridSyncServerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let adminTokenFile = self.adminTokenFile ?? env("ADMIN_TOKEN_FILE")
+        let postgres = self.postgres ?? env("POSTGRES")
         var logger = Logger(label: "gridsync-server")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let configuration = ServerConfiguration(
@@ -67,7 +82,13 @@ struct GridSyncServerCommand: AsyncParsableCommand {
         guard idleTimeout > 0, bodyTimeout > 0, maxConnections > 0 else {
             throw ValidationError("--idle-timeout, --body-timeout and --max-connections must be positive")
         }
-        let store = try SQLiteStore(path: database)
+        let store: any SyncStore
+        if let postgres {
+            guard postgresConnections > 0 else { throw ValidationError("--postgres-connections must be positive") }
+            store = try await PostgresStore(url: postgres, connections: postgresConnections, logger: logger)
+        } else {
+            store = try SQLiteStore(path: database)
+        }
         if let adminTokenFile, try await AdminBootstrap.ensureAdminToken(store: store, writingTo: adminTokenFile) != nil {
             logger.notice("created the first admin token", metadata: ["file": .string(adminTokenFile)])
         }

@@ -4,6 +4,7 @@ import GRDB
 import GridSyncCore
 import GridSyncProtocol
 @testable import GridSyncServer
+@testable import GridSyncSQLite
 import Testing
 
 @Suite("Faults")

@@ -2,6 +2,7 @@ import Foundation
 import GridSyncCore
 import GridSyncProtocol
 @testable import GridSyncServer
+import GridSyncSQLite
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -74,6 +75,7 @@ struct CLI: Sendable {
 struct LiveFixture {
     let directory: URL
     let store: SQLiteStore
+    var engine: SyncEngine { SyncEngine(store: store) }
     let adminToken: String
 
     init() async throws {
@@ -81,7 +83,7 @@ struct LiveFixture {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
         adminToken = try await AdminBootstrap.ensureAdminToken(store: store, writingTo: directory.appendingPathComponent("admin.token").path)!
-        try await store.replaceHierarchy(GridHierarchy(grids: [GridNode(path: GridPath("futian/shatou")!, name: "沙头街道")], assignments: []))
+        try await engine.replaceHierarchy(GridHierarchy(grids: [GridNode(path: GridPath("futian/shatou")!, name: "沙头街道")], assignments: []))
     }
 
     func run(logger: Logger = Logger(label: "gridsync-server"), _ body: @Sendable (CLI, any TestClientProtocol) async throws -> Void) async throws {

@@ -90,7 +90,7 @@ struct AuthTests {
 
     @Test("every admin action is audited, and the audit log refuses edits")
     func audit() async throws {
-        let server = try await TestServer()
+        let server = try await TestServer(store: .sqlite)
         defer { server.cleanUp() }
         try await server.run { client in
             _ = try await client.enrollDevice(worker: "zhang.wei", grids: [TestServer.gridA])

@@ -86,7 +86,7 @@ struct HistoryVectorTests {
                     #expect(reply.error?.field == step.expected.field, "\(label)")
                 }
             }
-            let stored = try #require(try await server.store.record(key))
+            let stored = try #require(try await server.engine.record(key))
             #expect(stored.state.isInConflict == vector.expected.inConflict, "\(name)")
             #expect(stored.state.isDeleted == vector.expected.deleted, "\(name)")
             var fields: [FieldPath: Set<FieldValue>] = [:]

@@ -3,6 +3,7 @@ import GRDB
 import GridSyncCore
 import GridSyncProtocol
 @testable import GridSyncServer
+@testable import GridSyncSQLite
 import Testing
 
 /// One device, or one bad day, must not hurt everyone: a poisoned record never stops a grid,
@@ -78,7 +79,7 @@ struct HostileInputTests {
 
     @Test("ten pushes each adding a member with a 3 MiB unknown member are refused; the record stays small")
     func bloat() async throws {
-        let server = try await TestServer()
+        let server = try await TestServer(store: .sqlite)
         defer { server.cleanUp() }
         try await server.run { client in
             let device = try await client.enrollDevice(worker: "zhang.wei", grids: [TestServer.gridA])
@@ -101,14 +102,14 @@ struct HostileInputTests {
 
     @Test("a full disk answers 503 with Retry-After, commits nothing, and the retry works once there is room")
     func diskFull() async throws {
-        let server = try await TestServer()
+        let server = try await TestServer(store: .sqlite)
         defer { server.cleanUp() }
         try await server.run { client in
             let device = try await client.enrollDevice(worker: "zhang.wei", grids: [TestServer.gridA])
             var terminal = Terminal(replica: device.replicaId)
             _ = try await client.push([try terminal.create(Sample.household("hh-0"))], as: device)
             // SQLite's own page cap stands in for a full disk: the writer may not grow the file.
-            let pages = try await server.store.pool.write { db -> Int in
+            let pages = try await (server.store as! SQLiteStore).pool.write { db -> Int in
                 let pages = try Int.fetchOne(db, sql: "PRAGMA page_count")!
                 try db.execute(sql: "PRAGMA max_page_count = \(pages)")
                 return pages
@@ -117,8 +118,8 @@ struct HostileInputTests {
             let full = try await client.push(changes, as: device)
             #expect(full.status == 503 && full.error?.code == .overloaded)
             #expect(full.headers[.retryAfter] == "30")
-            #expect(try await server.store.record(changes[0].record) == nil)
-            try await server.store.pool.write { db in try db.execute(sql: "PRAGMA max_page_count = \(pages * 1_000)") }
+            #expect(try await server.engine.record(changes[0].record) == nil)
+            try await (server.store as! SQLiteStore).pool.write { db in try db.execute(sql: "PRAGMA max_page_count = \(pages * 1_000)") }
             let retried = try await client.push(changes, as: device)
             #expect(retried.status == 200)
             #expect(try retried.decode(PushResponse.self).results.allSatisfy { $0.outcome == .applied })

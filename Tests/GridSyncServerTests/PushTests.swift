@@ -46,7 +46,7 @@ struct PushTests {
 
     @Test("re-sending a change id returns the first result and writes nothing twice")
     func idempotentRepush() async throws {
-        let server = try await TestServer()
+        let server = try await TestServer(store: .sqlite)
         defer { server.cleanUp() }
         try await server.run { client in
             let device = try await client.enrollDevice(worker: "zhang.wei", grids: [TestServer.gridA])

@@ -33,6 +33,6 @@ struct RequestVectorTests {
             #expect(reply.error?.code.rawValue == vector.expected.code, "\(name)")
             #expect(reply.error?.field == vector.expected.field, "\(name): \(reply.error?.message ?? "")")
         }
-        #expect(try await server.store.currentSeq() == 0, "\(name): nothing applied")
+        #expect(try await server.engine.currentSeq() == 0, "\(name): nothing applied")
     }
 }

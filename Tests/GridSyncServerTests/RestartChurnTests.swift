@@ -4,6 +4,7 @@ import Glibc
 #endif
 import GridSyncCore
 @testable import GridSyncServer
+
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -19,7 +20,8 @@ struct RestartChurnTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-churn-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
+        let opened = try await TestStore.open(.forServerTests, directory: directory)
+        let store = opened.store
         let port = try await FreePort.pick()
         let stop = Atomic<Bool>(false)
         let answered = Atomic<Int>(0)
@@ -48,6 +50,7 @@ struct RestartChurnTests {
             _ = await running.result
         }
         stop.store(true, ordering: .relaxed)
+        await opened.close()
         #expect(answered.load(ordering: .relaxed) > 200)
     }
 

@@ -56,9 +56,9 @@ struct SlowClientTests {
         // The device is made in the store: the test client's own connection would not outlive
         // the one-second idle timeout on a loaded machine.
         let token = "gsd_slow-client-test-token"
-        _ = try await server.store.createDevice(worker: "zhang.wei", grids: [TestServer.gridA], enrollmentCodeHash: TokenFactory.hash("gse_slow"),
+        _ = try await server.engine.createDevice(worker: "zhang.wei", grids: [TestServer.gridA], enrollmentCodeHash: TokenFactory.hash("gse_slow"),
                                                 registrationKey: nil, at: Date())
-        _ = try await server.store.enroll(enrollmentCodeHash: TokenFactory.hash("gse_slow"), tokenHash: TokenFactory.hash(token),
+        _ = try await server.engine.enroll(enrollmentCodeHash: TokenFactory.hash("gse_slow"), tokenHash: TokenFactory.hash(token),
                                           appVersion: "test", installationID: nil, at: Date())
         try await server.run(.live) { client in
             let port = client.client.port!

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import GridSyncProtocol
 import GridSyncServer
+import GridSyncSQLite
 import Hummingbird
 import Logging
 import ServiceLifecycle

@@ -6,14 +6,14 @@ import Hummingbird
 /// Checks bearer tokens against the store on every request, so a revoked token fails on the
 /// very next request rather than when some cache expires.
 struct Authenticator: Sendable {
-    let store: any SyncStore
+    let engine: SyncEngine
 
     func device(_ request: Request) async throws -> DeviceRecord {
         if bearer(request)?.hasPrefix(TokenFactory.opsPrefix + "_") == true {
             throw APIError(.forbidden, .forbidden, "ops tokens cannot sync: enrol a device and use its token")
         }
         guard let token = bearer(request), token.hasPrefix(TokenFactory.devicePrefix + "_"),
-              let device = try await store.device(tokenHash: TokenFactory.hash(token)) else {
+              let device = try await engine.device(tokenHash: TokenFactory.hash(token)) else {
             throw APIError.unauthenticated
         }
         guard device.status == .active else { throw APIError.revoked }
@@ -25,7 +25,7 @@ struct Authenticator: Sendable {
             throw APIError(.forbidden, .forbidden, "device tokens cannot use the admin API: use an ops token")
         }
         guard let token = bearer(request), token.hasPrefix(TokenFactory.opsPrefix + "_"),
-              let record = try await store.opsToken(tokenHash: TokenFactory.hash(token)) else {
+              let record = try await engine.opsToken(tokenHash: TokenFactory.hash(token)) else {
             throw APIError.unauthenticated
         }
         guard !record.revoked else { throw APIError.revoked }
@@ -36,7 +36,7 @@ struct Authenticator: Sendable {
     /// The name of the ops token a request carries, if it is one the server knows.
     func opsName(_ request: Request) async -> String? {
         guard let token = bearer(request) else { return nil }
-        return try? await store.opsToken(tokenHash: TokenFactory.hash(token))?.name
+        return try? await engine.opsToken(tokenHash: TokenFactory.hash(token))?.name
     }
 
     private func bearer(_ request: Request) -> String? {

@@ -7,7 +7,6 @@ import Hummingbird
 /// "Admin: conflicts".
 struct AdminConflictRoutes {
     let environment: ServerEnvironment
-    static let serverReplica = ReplicaID("server")!
 
     func register(on group: RouterGroup<GridSyncRequestContext>) {
         group.get("conflicts", use: environment.auditingRefusals("conflicts.list", list))
@@ -27,7 +26,7 @@ struct AdminConflictRoutes {
             }
             return kind
         }
-        let records = try await environment.store.conflicts(under: under, kind: kind)
+        let records = try await environment.engine.conflicts(under: under, kind: kind)
         let devices = try await deviceIndex()
         try await environment.audit(actor.name, "conflicts.list", target: under?.description)
         return try JSONBody.response(ConflictList(conflicts: records.map { summary(of: $0, devices: devices) }))
@@ -36,11 +35,11 @@ struct AdminConflictRoutes {
     @Sendable func show(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
         let actor = try await environment.authenticator.ops(request, needs: .viewer)
         let key = try Self.recordKey(context)
-        guard let stored = try await environment.store.record(key), stored.state.isInConflict else {
+        guard let stored = try await environment.engine.record(key), stored.state.isInConflict else {
             throw APIError(.notFound, .notFound, "\(key) is not in conflict: it may have been resolved already")
         }
         let devices = try await deviceIndex()
-        let clocks = try await environment.store.latestClocks(of: key)
+        let clocks = try await environment.engine.latestClocks(of: key)
         try await environment.audit(actor.name, "conflicts.show", target: key.description)
         return try JSONBody.response(detail(of: stored, devices: devices, clocks: clocks))
     }
@@ -67,8 +66,10 @@ struct AdminConflictRoutes {
         let reason = body.reason.map { String($0.prefix(500)) }
         let changeID = ChangeID("res-" + TokenFactory.shortID())!
         do {
-            let resolved = try await environment.store.resolve(key, expectedVersion: body.expectedVersion, actor: "ops:" + actor.name) { stored in
-                try stored.resolution(resolution, by: Self.serverReplica, id: changeID)
+            let replica = try await environment.engine.serverReplica()
+            let resolved = try await environment.engine.resolve(key, expectedVersion: body.expectedVersion, actor: "ops:" + actor.name,
+                                                                at: environment.now()) { stored in
+                try stored.resolution(resolution, by: replica, id: changeID)
             }
             try await environment.audit(actor.name, "conflicts.resolve", target: key.description, detail: reason)
             return try JSONBody.response(ResolveResponse(changeId: changeID, record: resolved.envelope))
@@ -96,7 +97,7 @@ struct AdminConflictRoutes {
     }
 
     private func deviceIndex() async throws -> [ReplicaID: DeviceRecord] {
-        Dictionary(try await environment.store.devices().map { ($0.replicaID, $0) }, uniquingKeysWith: { first, _ in first })
+        Dictionary(try await environment.engine.devices().map { ($0.replicaID, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     func summary(of stored: StoredRecord, devices: [ReplicaID: DeviceRecord]) -> ConflictSummary {

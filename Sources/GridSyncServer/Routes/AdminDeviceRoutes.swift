@@ -25,7 +25,7 @@ struct AdminDeviceRoutes {
         let worker = body.worker.trimmingCharacters(in: .whitespaces)
         guard (1...64).contains(worker.count) else { throw APIError.invalid("worker is 1 to 64 characters", field: "worker") }
         guard !body.grids.isEmpty else { throw APIError.invalid("give at least one grid the worker covers", field: "grids") }
-        let known = Set(try await environment.store.hierarchy().grids.map(\.path))
+        let known = Set(try await environment.engine.hierarchy().grids.map(\.path))
         if let index = body.grids.firstIndex(where: { grid in !known.covers(grid) }) {
             var error = APIError(.unprocessableContent, .unprocessable,
                                  "grid \(body.grids[index]) is not in the hierarchy: import it first with gridsync grids import")
@@ -36,7 +36,7 @@ struct AdminDeviceRoutes {
         let code = TokenFactory.token(prefix: TokenFactory.enrollmentPrefix)
         let device: DeviceRecord
         do {
-            device = try await environment.store.createDevice(
+            device = try await environment.engine.createDevice(
                 worker: worker, grids: body.grids, enrollmentCodeHash: TokenFactory.hash(code), registrationKey: key, at: environment.now())
         } catch let error as StoreError where error.code == .alreadyUsed {
             throw APIError(.conflict, .alreadyUsed, "this registration already enrolled a terminal: register again with a new Idempotency-Key")
@@ -46,7 +46,7 @@ struct AdminDeviceRoutes {
             throw refusal
         }
         try await environment.audit(actor.name, "devices.enroll", target: device.id, detail: "worker \(worker)")
-        let grids = try await environment.store.scope(ofWorker: worker)
+        let grids = try await environment.engine.scope(ofWorker: worker)
         return try JSONBody.response(DeviceEnrollment(deviceId: device.id, worker: worker, grids: grids, enrollmentCode: code), status: .created)
     }
 
@@ -63,8 +63,8 @@ struct AdminDeviceRoutes {
         let actor = try await environment.authenticator.ops(request, needs: .viewer)
         var summaries: [DeviceSummary] = []
         var scopes: [String: [GridPath]] = [:]
-        for device in try await environment.store.devices() {
-            if scopes[device.worker] == nil { scopes[device.worker] = try await environment.store.scope(ofWorker: device.worker) }
+        for device in try await environment.engine.devices() {
+            if scopes[device.worker] == nil { scopes[device.worker] = try await environment.engine.scope(ofWorker: device.worker) }
             summaries.append(summary(of: device, grids: scopes[device.worker]!))
         }
         try await environment.audit(actor.name, "devices.list")
@@ -74,11 +74,11 @@ struct AdminDeviceRoutes {
     @Sendable func revoke(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
         let actor = try await environment.authenticator.ops(request, needs: .admin)
         let id = context.parameters.get("deviceID") ?? ""
-        guard let device = try await environment.store.revokeDevice(id: id, at: environment.now()) else {
+        guard let device = try await environment.engine.revokeDevice(id: id, at: environment.now()) else {
             throw APIError(.notFound, .notFound, "no device \(id): list devices to find its id")
         }
         try await environment.audit(actor.name, "devices.revoke", target: id)
-        return try JSONBody.response(summary(of: device, grids: try await environment.store.scope(ofWorker: device.worker)))
+        return try JSONBody.response(summary(of: device, grids: try await environment.engine.scope(ofWorker: device.worker)))
     }
 
     @Sendable func createToken(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
@@ -88,7 +88,7 @@ struct AdminDeviceRoutes {
         let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...64).contains(name.count) else { throw APIError.invalid("name is 1 to 64 characters, not only spaces", field: "name") }
         let token = TokenFactory.token(prefix: TokenFactory.opsPrefix)
-        let record = try await environment.store.createOpsToken(name: name, role: body.role, tokenHash: TokenFactory.hash(token), at: environment.now())
+        let record = try await environment.engine.createOpsToken(name: name, role: body.role, tokenHash: TokenFactory.hash(token), at: environment.now())
         try await environment.audit(actor.name, "tokens.create", target: record.id, detail: "\(name) as \(body.role.rawValue)")
         return try JSONBody.response(OpsTokenResponse(tokenId: record.id, name: record.name, role: record.role, token: token), status: .created)
     }
@@ -96,7 +96,7 @@ struct AdminDeviceRoutes {
     @Sendable func revokeToken(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
         let actor = try await environment.authenticator.ops(request, needs: .admin)
         let id = context.parameters.get("tokenID") ?? ""
-        guard try await environment.store.revokeOpsToken(id: id, at: environment.now()) else {
+        guard try await environment.engine.revokeOpsToken(id: id, at: environment.now()) else {
             throw APIError(.notFound, .notFound, "no active token \(id)")
         }
         try await environment.audit(actor.name, "tokens.revoke", target: id)

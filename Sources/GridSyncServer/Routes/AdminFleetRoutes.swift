@@ -18,7 +18,7 @@ struct AdminFleetRoutes {
     @Sendable func grids(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
         let actor = try await environment.authenticator.ops(request, needs: .viewer)
         try await environment.audit(actor.name, "grids.list")
-        return try JSONBody.response(try await environment.store.hierarchy())
+        return try JSONBody.response(try await environment.engine.hierarchy())
     }
 
     @Sendable func replaceGrids(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
@@ -30,9 +30,9 @@ struct AdminFleetRoutes {
             error.body.field = problem.field
             throw error
         }
-        try await environment.store.replaceHierarchy(hierarchy)
+        try await environment.engine.replaceHierarchy(hierarchy)
         try await environment.audit(actor.name, "grids.import", detail: "\(hierarchy.grids.count) grids, \(hierarchy.assignments.count) assignments")
-        return try JSONBody.response(try await environment.store.hierarchy())
+        return try JSONBody.response(try await environment.engine.hierarchy())
     }
 
     /// The first entry that would leave the hierarchy inconsistent: an assignment to a grid
@@ -59,7 +59,7 @@ struct AdminFleetRoutes {
         let now = environment.now()
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "Asia/Shanghai") ?? .gmt
-        let status = try await environment.store.fleetStatus(now: now, dayStart: calendar.startOfDay(for: now))
+        let status = try await environment.engine.fleetStatus(now: now, dayStart: calendar.startOfDay(for: now))
         try await environment.audit(actor.name, "status.show")
         return try JSONBody.response(status)
     }
@@ -79,7 +79,7 @@ struct AdminFleetRoutes {
             guard let requested = Int(String(text)), requested > 0 else { throw APIError.invalid("limit is a positive integer", field: "limit") }
             limit = min(requested, 10_000)
         }
-        let entries = try await environment.store.auditEntries(since: since, limit: limit)
+        let entries = try await environment.engine.auditEntries(since: since, limit: limit)
         try await environment.audit(actor.name, "audit.list")
         return try JSONBody.response(AuditPage(entries: entries))
     }

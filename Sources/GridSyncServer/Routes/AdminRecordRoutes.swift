@@ -19,7 +19,7 @@ struct AdminRecordRoutes {
 
     @Sendable func list(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
         let actor = try await environment.authenticator.ops(request, needs: .viewer)
-        let records = try await environment.store.quarantined()
+        let records = try await environment.engine.quarantined()
         try await environment.audit(actor.name, "records.quarantined")
         return try JSONBody.response(QuarantineList(records: records))
     }
@@ -33,7 +33,7 @@ struct AdminRecordRoutes {
         guard (1...500).contains(reason.count) else {
             throw APIError.invalid("give a reason of 1 to 500 characters, for the audit log", field: "reason")
         }
-        guard try await environment.store.quarantine(key, reason: reason, at: environment.now()) else {
+        guard try await environment.engine.quarantine(key, reason: reason, at: environment.now()) else {
             throw APIError(.notFound, .notFound, "no record \(key)")
         }
         try await environment.audit(actor.name, "records.quarantine", target: key.description, detail: reason)
@@ -43,7 +43,7 @@ struct AdminRecordRoutes {
     @Sendable func release(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
         let actor = try await environment.authenticator.ops(request, needs: .admin)
         let key = try AdminConflictRoutes.recordKey(context)
-        guard try await environment.store.release(key, actor: "ops:" + actor.name, at: environment.now()) else {
+        guard try await environment.engine.release(key, actor: "ops:" + actor.name, at: environment.now()) else {
             throw APIError(.notFound, .notFound, "\(key) is not quarantined")
         }
         try await environment.audit(actor.name, "records.release", target: key.description)

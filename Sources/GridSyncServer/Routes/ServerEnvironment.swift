@@ -4,7 +4,7 @@ import Hummingbird
 
 /// What every route needs, built once by ``buildApplication(configuration:store:)``.
 struct ServerEnvironment: Sendable {
-    let store: any SyncStore
+    let engine: SyncEngine
     let limits: SyncLimits
     let metrics: ServerMetrics
     let authenticator: Authenticator
@@ -15,20 +15,20 @@ struct ServerEnvironment: Sendable {
     /// never for merging.
     let now: @Sendable () -> Date
 
-    init(store: any SyncStore, limits: SyncLimits, metrics: ServerMetrics, bodyTimeout: Duration = .seconds(120),
+    init(engine: SyncEngine, limits: SyncLimits, metrics: ServerMetrics, bodyTimeout: Duration = .seconds(120),
          now: @escaping @Sendable () -> Date) {
         self.bodyTimeout = bodyTimeout
-        self.store = store
+        self.engine = engine
         self.limits = limits
         self.metrics = metrics
-        self.authenticator = Authenticator(store: store)
-        self.groupCommit = GroupCommit(store: store)
+        self.authenticator = Authenticator(engine: engine)
+        self.groupCommit = GroupCommit(engine: engine)
         self.now = now
     }
 
     /// Writes an audit line; an audit failure fails the action rather than going unrecorded.
     func audit(_ actor: String, _ action: String, target: String? = nil, outcome: String = "ok", detail: String? = nil) async throws {
-        try await store.appendAudit(actor: actor, action: action, target: target, outcome: outcome, detail: detail, at: now())
+        try await engine.appendAudit(actor: actor, action: action, target: target, outcome: outcome, detail: detail, at: now())
     }
 
     /// Wraps an admin handler so that a refusal after the caller is known (a bad body, a stale

@@ -19,7 +19,7 @@ struct SyncRoutes {
         let token = TokenFactory.token(prefix: TokenFactory.devicePrefix)
         let device: DeviceRecord
         do {
-            device = try await environment.store.enroll(
+            device = try await environment.engine.enroll(
                 enrollmentCodeHash: TokenFactory.hash(body.enrollmentCode), tokenHash: TokenFactory.hash(token),
                 appVersion: String(body.appVersion.prefix(32)), installationID: body.installationId.map { String($0.prefix(64)) },
                 at: environment.now())
@@ -29,7 +29,7 @@ struct SyncRoutes {
             throw APIError(.unauthorized, .unauthenticated, "unknown enrolment code: check it, or ask the command centre for a new one")
         }
         try await environment.audit("device:\(device.id)", "device.enroll", target: device.id)
-        let scope = try await environment.store.scope(ofWorker: device.worker)
+        let scope = try await environment.engine.scope(ofWorker: device.worker)
         return try JSONBody.response(EnrollResponse(
             deviceId: device.id, replicaId: device.replicaID, token: token, worker: device.worker, scope: scope,
             limits: environment.limits))
@@ -46,7 +46,7 @@ struct SyncRoutes {
             error.body.limit = environment.limits.maxChangesPerPush
             throw error
         }
-        let scope = try await environment.store.scope(ofWorker: device.worker)
+        let scope = try await environment.engine.scope(ofWorker: device.worker)
         let decider = ChangeDecider()
         let results = try await environment.groupCommit.submit(PushBatch(
             device: device, scope: scope, changes: body.changes.map(decider.check), report: body.device, receivedAt: environment.now()))
@@ -59,7 +59,7 @@ struct SyncRoutes {
     @Sendable func pull(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
         let started = ContinuousClock.now
         let device = try await environment.authenticator.device(request)
-        let scope = try await environment.store.scope(ofWorker: device.worker)
+        let scope = try await environment.engine.scope(ofWorker: device.worker)
         let cursor: PullCursor
         if let text = request.uri.queryParameters["cursor"].map(String.init), !text.isEmpty {
             guard let decoded = PullCursor(text: text) else {
@@ -74,13 +74,13 @@ struct SyncRoutes {
             guard let requested = Int(text), requested > 0 else { throw APIError.invalid("limit is a positive integer", field: "limit") }
             limit = min(requested, limit)
         }
-        let page = try await PullPlanner(store: environment.store).page(scope: scope, cursor: cursor, limit: limit)
+        let page = try await PullPlanner(engine: environment.engine).page(scope: scope, cursor: cursor, limit: limit)
         for key in page.unreadable {
             // The key only: whatever made the row unreadable may hold personal data.
             context.logger.error("pull skipped a record that could not be read", metadata: ["record": .string(key)])
             environment.metrics.unreadableRecords.increment()
         }
-        if !page.hasMore { try await environment.store.markSynced(deviceID: device.id, at: environment.now()) }
+        if !page.hasMore { try await environment.engine.markSynced(deviceID: device.id, at: environment.now()) }
         environment.metrics.pullLatency.record(ContinuousClock.now - started)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: try page.body())))
     }

@@ -6,14 +6,13 @@ import GridSyncProtocol
 /// at once; committing them one by one would queue hundreds of fsyncs, while grouping makes
 /// one fsync serve everything that arrived while the previous one was on disk.
 actor GroupCommit {
-    private let store: any SyncStore
-    private let decider = ChangeDecider()
+    private let engine: SyncEngine
     private let maximumBatches: Int
     private var queue: [(batch: PushBatch, reply: CheckedContinuation<[ChangeResult], any Error>)] = []
     private var draining = false
 
-    init(store: any SyncStore, maximumBatches: Int = 64) {
-        self.store = store
+    init(engine: SyncEngine, maximumBatches: Int = 64) {
+        self.engine = engine
         self.maximumBatches = maximumBatches
     }
 
@@ -33,14 +32,14 @@ actor GroupCommit {
             let jobs = Array(queue.prefix(maximumBatches))
             queue.removeFirst(jobs.count)
             do {
-                let results = try await store.push(jobs.map(\.batch), decider: decider)
+                let results = try await engine.push(jobs.map(\.batch))
                 for (job, result) in zip(jobs, results) { job.reply.resume(returning: result) }
             } catch {
                 // The shared transaction failed; commit each push alone so that one bad push
                 // cannot fail the others that happened to share its fsync.
                 for job in jobs {
                     do {
-                        let result = try await store.push([job.batch], decider: decider)
+                        let result = try await engine.push([job.batch])
                         job.reply.resume(returning: result[0])
                     } catch {
                         job.reply.resume(throwing: error)

@@ -4,7 +4,7 @@ import GridSyncProtocol
 
 /// Serves one page of a device's pull from the store, tracking scope changes in the cursor.
 struct PullPlanner: Sendable {
-    let store: any SyncStore
+    let engine: SyncEngine
     /// The most state bytes one page carries (always at least one record): a page of the
     /// largest records must still fit in a handset's memory and a poor link's patience.
     static let maximumPageBytes = 8 << 20
@@ -55,7 +55,7 @@ struct PullPlanner: Sendable {
         let hasMore: Bool
         if var backfill = cursor.backfill {
             backfill.roots = backfill.roots.filter { scope.covers($0) }
-            found = try await store.records(within: backfill.roots, seqAfter: backfill.after, seqAtMost: backfill.upTo, limit: limit,
+            found = try await engine.records(within: backfill.roots, seqAfter: backfill.after, seqAtMost: backfill.upTo, limit: limit,
                                             maxBytes: Self.maximumPageBytes)
             if found.full, let last = found.lastSeq {
                 backfill.after = last
@@ -66,7 +66,7 @@ struct PullPlanner: Sendable {
             // The pages after a backfill carry what changed meanwhile.
             hasMore = true
         } else {
-            found = try await store.records(within: scope, seqAfter: cursor.seq, seqAtMost: nil, limit: limit, maxBytes: Self.maximumPageBytes)
+            found = try await engine.records(within: scope, seqAfter: cursor.seq, seqAtMost: nil, limit: limit, maxBytes: Self.maximumPageBytes)
             if let last = found.lastSeq { cursor.seq = last }
             hasMore = found.full
         }

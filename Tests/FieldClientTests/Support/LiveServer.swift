@@ -3,6 +3,7 @@ import Foundation
 import GridSyncCore
 import GridSyncProtocol
 @testable import GridSyncServer
+@testable import GridSyncSQLite
 import Hummingbird
 import HummingbirdTesting
 import HTTPTypes
@@ -13,6 +14,7 @@ import NIOCore
 struct LiveServer: Sendable {
     let directory: URL
     let store: SQLiteStore
+    var engine: SyncEngine { SyncEngine(store: store) }
     let adminToken: String
 
     static let gridA = GridPath("futian/shatou/community-03/grid-12")!
@@ -24,7 +26,7 @@ struct LiveServer: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
         adminToken = try await AdminBootstrap.ensureAdminToken(store: store, writingTo: directory.appendingPathComponent("admin.token").path)!
-        try await store.replaceHierarchy(GridHierarchy(
+        try await engine.replaceHierarchy(GridHierarchy(
             grids: [GridNode(path: GridPath("futian/shatou")!), GridNode(path: GridPath("futian/xiangmihu")!)], assignments: []))
     }
 
@@ -82,7 +84,7 @@ struct LiveServer: Sendable {
 
         /// The server's current state of a record.
         func serverState(_ key: RecordKey) async throws -> RecordState? {
-            try await server.store.record(key)?.state
+            try await server.engine.record(key)?.state
         }
     }
 }

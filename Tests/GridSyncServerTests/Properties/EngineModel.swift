@@ -51,7 +51,7 @@ struct EngineModel {
         guard let stored, stored.state.isInConflict else { return nil }
         let change: Change
         do {
-            change = try stored.resolution(resolution, by: AdminConflictRoutes.serverReplica, id: id)
+            change = try stored.resolution(resolution, by: SyncEngine.singleInstanceReplica, id: id)
         } catch {
             lastRefusal = error
             return nil

@@ -3,16 +3,20 @@ import GRDB
 import GridSyncCore
 import GridSyncProtocol
 @testable import GridSyncServer
+import GridSyncSQLite
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import HTTPTypes
 
-/// A server on a fresh SQLite file in a temporary folder, with an admin token and a small
-/// hierarchy: two streets, each with grids, as DOMAIN.md describes them.
+/// A server on a fresh store (a SQLite file in a temporary folder, or a PostgreSQL database
+/// with `GRIDSYNC_TEST_STORE=postgres`), with an admin token and a small hierarchy: two
+/// streets, each with grids, as DOMAIN.md describes them.
 struct TestServer {
     let directory: URL
-    let store: SQLiteStore
+    let opened: TestStore
+    var store: any SyncStore { opened.store }
+    var engine: SyncEngine { opened.engine }
     let adminToken: String
     let limits: SyncLimits
     let idleTimeout: Duration
@@ -26,19 +30,21 @@ struct TestServer {
     /// - Parameters:
     ///   - idleTimeout: long by default: a test client keeps one connection, and a loaded CI
     ///     machine can pause a test for longer than the production default between requests.
+    ///   - store: where it keeps its data; tests that look at SQLite's own file ask for `.sqlite`.
     ///   - prepare: runs on the database file before the server opens it, to lay down what an
-    ///     older server left there.
-    init(limits: SyncLimits = SyncLimits(), idleTimeout: Duration = .seconds(600), bodyTimeout: Duration = .seconds(120),
-         prepare: ((String) throws -> Void)? = nil) async throws {
+    ///     older server left there (SQLite only).
+    init(store kind: StoreKind = .forServerTests, limits: SyncLimits = SyncLimits(), idleTimeout: Duration = .seconds(600),
+         bodyTimeout: Duration = .seconds(120), prepare: ((String) throws -> Void)? = nil) async throws {
         self.idleTimeout = idleTimeout
         self.bodyTimeout = bodyTimeout
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try prepare?(directory.appendingPathComponent("server.sqlite").path)
-        store = try SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
-        adminToken = try await AdminBootstrap.ensureAdminToken(store: store, writingTo: directory.appendingPathComponent("admin.token").path)!
+        let opened = try await TestStore.open(prepare == nil ? kind : .sqlite, directory: directory)
+        self.opened = opened
+        adminToken = try await AdminBootstrap.ensureAdminToken(store: opened.store, writingTo: directory.appendingPathComponent("admin.token").path)!
         self.limits = limits
-        try await store.replaceHierarchy(GridHierarchy(
+        try await opened.engine.replaceHierarchy(GridHierarchy(
             grids: [GridNode(path: GridPath("futian/shatou")!, name: "沙头街道"), GridNode(path: GridPath("futian/xiangmihu")!, name: "香蜜湖街道")],
             assignments: []))
     }
@@ -56,12 +62,21 @@ struct TestServer {
     }
 
     func cleanUp() {
-        try? FileManager.default.removeItem(at: directory)
+        let opened = self.opened
+        // Tests clean up from `defer`, which cannot wait; a PostgreSQL database is dropped
+        // in the background, a SQLite folder at once.
+        if opened.kind == .postgres {
+            Task { await opened.close() }
+        } else {
+            try? FileManager.default.removeItem(at: directory)
+        }
     }
 
-    /// Opens the server's database file directly, to check what is really on disk.
+    /// Opens the server's database file directly, to check what is really on disk (SQLite
+    /// servers only: the test asked for `store: .sqlite`).
     func database() throws -> DatabaseQueue {
-        try DatabaseQueue(path: directory.appendingPathComponent("server.sqlite").path)
+        precondition(opened.kind == .sqlite, "database() reads SQLite's file: open the server with store: .sqlite")
+        return try DatabaseQueue(path: directory.appendingPathComponent("server.sqlite").path)
     }
 }
 

@@ -1,4 +1,5 @@
 import GridSyncCore
+import GridSyncServer
 import Synchronization
 
 /// The records the writer touched most recently, so an edit during the storm does not pay to

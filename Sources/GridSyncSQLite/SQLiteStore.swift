@@ -2,11 +2,15 @@ import Foundation
 import GRDB
 import GridSyncCore
 import GridSyncProtocol
+import GridSyncServer
 
 /// The embedded default store: one SQLite file in WAL mode, through GRDB.
 ///
 /// `synchronous = FULL` makes every commit durable before the push that caused it is
-/// answered; group commit (``GroupCommit``) is what keeps that affordable during a storm.
+/// answered; group commit is what keeps that affordable during a storm. One process owns the
+/// file, and SQLite has one writer at a time, so write transactions are serialised whole and
+/// change-log positions (the table's row ids) grow in commit order: the cursor invariant holds
+/// by construction.
 public final class SQLiteStore: SyncStore {
     let pool: DatabasePool
     let cache = RecordCache()
@@ -22,6 +26,30 @@ public final class SQLiteStore: SyncStore {
         try SQLiteStore.migrator.migrate(pool)
     }
 
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+        let cache = self.cache
+        do {
+            return try await Self.translatingUnavailable {
+                try await pool.write { db in try body(SQLiteTransaction(db: db, cache: cache)) }
+            }
+        } catch {
+            // The cache may hold states that never committed.
+            cache.removeAll()
+            throw error
+        }
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+        try await Self.translatingUnavailable {
+            try await pool.read { db in try body(SQLiteTransaction(db: db, cache: nil)) }
+        }
+    }
+
+    /// One process owns the file, so its resolutions have one replica id, across restarts.
+    public func serverReplica() async throws -> ReplicaID {
+        SyncEngine.singleInstanceReplica
+    }
+
     /// Shared: building coders per row showed up in profiles of the push path.
     private static let encoder = JSONEncoder()
 
@@ -31,15 +59,6 @@ public final class SQLiteStore: SyncStore {
 
     static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
         try FieldValueCoding.decodeJSON(type, from: data)
-    }
-
-    /// A record's current grids as one column (`r` is the record's alias), and its reading:
-    /// pull and the quarantine list both need them beside the record's own columns.
-    static let currentGridsColumn =
-        "(SELECT group_concat(grid, ' ') FROM record_grid x WHERE x.kind = r.kind AND x.id = r.id AND x.current = 1) AS grids"
-
-    static func currentGrids(_ row: Row) -> [GridPath] {
-        (row["grids"] as String? ?? "").split(separator: " ").compactMap { GridPath(String($0)) }
     }
 
     /// Runs `body`, turning SQLite's "cannot write now" errors (a full disk, an I/O error, a

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GridSyncCore
+import GridSyncServer
 
 extension SQLiteStore {
     /// Versioned schema. Add a migration; never edit one that has shipped.

@@ -1,0 +1,129 @@
+import Foundation
+import GridSyncCore
+import GridSyncServer
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// The city-scale store: one PostgreSQL database shared by several identical server
+/// instances behind a load balancer.
+///
+/// The engine's transaction bodies are synchronous (SQLite's must be); here each runs on a
+/// thread of a small pool of its own, leasing one connection for the transaction, and each
+/// query inside blocks that thread, never Swift's cooperative threads. A push costs a handful
+/// of queries whatever its size, since the engine loads and saves in bulk.
+///
+/// Several instances stay correct because:
+/// - records are locked (transaction-scoped advisory locks, in one sorted order) before
+///   anything a decision rests on is read;
+/// - change-log positions come from one counter row taken at the end of each write, so they
+///   grow in commit order (the cursor invariant, see `SyncStore`);
+/// - nothing is cached between requests: a revoked token fails on the next request on every
+///   instance;
+/// - each instance writes resolutions under a replica id minted for it by the database.
+public final class PostgresStore: SyncStore {
+    let client: PostgresClient
+    let logger: Logger
+    private let threads: NIOThreadPool
+    private let running: Task<Void, Never>
+    private let replica: ReplicaID
+    let positions: PositionScheme
+
+    /// Connects, migrates (one instance at a time, under an advisory lock) and mints this
+    /// instance's replica id.
+    /// - Parameter url: `postgres://user[:password]@host[:port]/database`.
+    public convenience init(url: String, connections: Int = 24, logger: Logger = Logger(label: "gridsync.postgres")) async throws {
+        try await self.init(url: url, connections: connections, logger: logger, positions: .commitOrdered)
+    }
+
+    init(url: String, connections: Int, logger: Logger, positions: PositionScheme) async throws {
+        self.positions = positions
+        var configuration = try PostgresURL.configuration(url)
+        configuration.options.maximumConnections = connections
+        configuration.options.minimumConnections = 0
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        self.logger = logger
+        running = Task { await client.run() }
+        threads = NIOThreadPool(numberOfThreads: connections)
+        threads.start()
+        do {
+            try await PostgresMigrations.migrate(client, logger: logger)
+            let minted = try await client.query("SELECT nextval('server_instance')", logger: logger).collect()
+            replica = ReplicaID("server-\(try minted[0].decode(Int64.self))")!
+        } catch {
+            running.cancel()
+            try? await threads.shutdownGracefully()
+            throw PostgresStore.translated(error)
+        }
+    }
+
+    /// Closes every connection. The store cannot be used afterwards.
+    public func shutdown() async {
+        running.cancel()
+        try? await threads.shutdownGracefully()
+    }
+
+    public func serverReplica() async throws -> ReplicaID { replica }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+        // A deadlock or serialisation failure rolls the whole transaction back; nothing of it
+        // stayed, so it is simply run again.
+        var attempt = 0
+        while true {
+            do {
+                return try await transaction(readOnly: false, body)
+            } catch let error as PSQLError where attempt < 5 && PostgresStore.isRetryable(error) {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(5 * attempt))
+            } catch {
+                throw PostgresStore.translated(error)
+            }
+        }
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+        do {
+            return try await transaction(readOnly: true, body)
+        } catch {
+            throw PostgresStore.translated(error)
+        }
+    }
+
+    private func transaction<T: Sendable>(readOnly: Bool, _ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+        let logger = self.logger, threads = self.threads, positions = self.positions
+        return try await client.withConnection { connection in
+            try await connection.query(readOnly ? "BEGIN READ ONLY" : "BEGIN", logger: logger)
+            do {
+                let transaction = PostgresTransaction(connection: connection, logger: logger, positions: positions)
+                let result = try await threads.runIfActive { try body(transaction) }
+                try await connection.query("COMMIT", logger: logger)
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    static func isRetryable(_ error: PSQLError) -> Bool {
+        guard error.code == .server, let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "40P01" || state == "40001"
+    }
+
+    /// Errors a retry can cure become `unavailable`; the text is the SQLSTATE or the client's
+    /// error code, never a server message (which could quote data).
+    static func translated(_ error: any Error) -> any Error {
+        guard let error = error as? PSQLError else { return error }
+        if error.code == .server {
+            let state = error.serverInfo?[.sqlState] ?? "?"
+            // Class 08 connection, 40 rollback, 53 resources, 57 operator intervention.
+            if ["08", "40", "53", "57"].contains(String(state.prefix(2))) {
+                return StoreError(.unavailable("PostgreSQL \(state)"))
+            }
+            return error
+        }
+        return StoreError(.unavailable("PostgreSQL client \(error.code)"))
+    }
+}

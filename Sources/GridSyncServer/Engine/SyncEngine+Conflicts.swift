@@ -1,0 +1,48 @@
+import Foundation
+import GridSyncCore
+import GridSyncProtocol
+
+extension SyncEngine {
+    public func conflicts(under root: GridPath?, kind: RecordKind?) async throws -> [StoredRecord] {
+        try await store.read { transaction in
+            let keys = try transaction.conflictKeys(under: root, kind: kind)
+            let records = try transaction.records(keys)
+            return keys.compactMap { records[$0] }
+        }
+    }
+
+    public func record(_ key: RecordKey) async throws -> StoredRecord? {
+        try await store.read { try $0.records([key])[key] }
+    }
+
+    /// The clock of the latest change each replica made to a record, for the conflict view.
+    public func latestClocks(of key: RecordKey) async throws -> [ReplicaID: VectorClock] {
+        try await store.read { try $0.latestClocks(of: key) }
+    }
+
+    /// Applies a resolution change made by ops, if the record is still at `expectedVersion`.
+    /// `make` builds the change from the record as it stands inside the transaction.
+    public func resolve(_ key: RecordKey, expectedVersion: Int64, actor: String, at now: Date = Date(),
+                        make: @escaping @Sendable (StoredRecord) throws -> Change) async throws -> StoredRecord {
+        try await store.write { transaction in
+            try transaction.lock([key])
+            guard let stored = try transaction.records([key])[key] else { throw StoreError(.notFound) }
+            guard stored.seq == expectedVersion else { throw StoreError(.versionChanged) }
+            let change = try make(stored)
+            var state = stored.state
+            let outcome = state.apply(change)
+            let seq = try transaction.appendLog([ChangeLogEntry(
+                changeID: change.id.rawValue, record: key, replica: change.author, clock: change.clock, source: actor,
+                outcome: ChangeOutcome(outcome).rawValue, receivedAt: now)])[0]
+            var saved = stored.next(state: state, grids: RecordRules.grids(of: state, fallback: stored.grids), at: now)
+            saved.seq = seq
+            try transaction.save([RecordWrite(record: saved, encoded: nil, gridsChanged: saved.grids != stored.grids)])
+            return saved
+        }
+    }
+
+    /// The replica id resolutions made through this engine are written under.
+    public func serverReplica() async throws -> ReplicaID {
+        try await store.serverReplica()
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import GridSyncCore
+import GridSyncProtocol
+
+extension SyncEngine {
+    /// Applies several devices' pushes in one transaction (group commit): every change's record
+    /// state, change-log entry and idempotency record commit together, or not at all.
+    /// Returns each batch's results in order.
+    public func push(_ batches: [PushBatch]) async throws -> [[ChangeResult]] {
+        let decider = self.decider
+        return try await store.write { transaction in
+            var applier = PushApplier(decider: decider, transaction: transaction)
+            return try applier.apply(batches)
+        }
+    }
+
+    /// Records within `roots` whose version lies in `seqAfter...seqAtMost`, oldest first, as
+    /// their stored bytes: at most `limit` of them, and no more than `maxBytes` of state (but
+    /// always at least one). Quarantined records are left out. A row that cannot be read as a
+    /// record is reported by key and skipped; it never fails the page.
+    public func records(within roots: [GridPath], seqAfter: Int64, seqAtMost: Int64?, limit: Int, maxBytes: Int) async throws -> PulledRecords {
+        let rows = try await store.read { transaction in
+            try transaction.changedRecords(within: roots, seqAfter: seqAfter, seqAtMost: seqAtMost ?? Int64.max, limit: limit)
+        }
+        var page = PulledRecords(records: [], unreadable: [], lastSeq: nil, full: rows.count == limit)
+        var bytes = 0
+        for row in rows {
+            // A page holds at least one record, and stops before the one that would pass the
+            // byte bound: the next page starts with it.
+            if !page.records.isEmpty && bytes + row.state.count > maxBytes {
+                page.full = true
+                return page
+            }
+            page.lastSeq = row.seq
+            guard let kind = RecordKind(rawValue: row.kind), let id = RecordID(row.id) else {
+                page.unreadable.append("\(row.kind.prefix(32))/\(row.id.prefix(64))")
+                continue
+            }
+            bytes += row.state.count
+            page.records.append(PulledRecord(kind: kind, id: id, grids: row.grids, seq: row.seq,
+                                             inConflict: row.inConflict, deleted: row.deleted, state: row.state))
+        }
+        return page
+    }
+
+    /// The newest change-log position a record carries.
+    public func currentSeq() async throws -> Int64 {
+        try await store.read { try $0.currentSeq() }
+    }
+
+    /// Notes that a device finished a sync, for the fleet view.
+    public func markSynced(deviceID: String, at: Date) async throws {
+        try await store.write { try $0.noteSync(DeviceSync(deviceID: deviceID, at: at)) }
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+import GridSyncCore
+import GridSyncProtocol
+
+/// Everything the server does with what it keeps, written once for every store: merging a
+/// push, paging a pull, resolving a conflict, quarantine, enrolment, the fleet rollup.
+///
+/// The store (``SyncStore``) only loads, saves and keeps a transaction atomic, so the
+/// embedded SQLite store and the PostgreSQL store behave the same by construction, and one
+/// conformance suite checks that they do. Merge decisions themselves are ``ChangeDecider``'s,
+/// and pure.
+public struct SyncEngine: Sendable {
+    public let store: any SyncStore
+    let decider: ChangeDecider
+
+    public init(store: any SyncStore, decider: ChangeDecider = ChangeDecider()) {
+        self.store = store
+        self.decider = decider
+    }
+}
+
+extension SyncEngine {
+    /// The replica id resolutions are written under where one server process owns the store.
+    public static let singleInstanceReplica = ReplicaID("server")!
+}

@@ -1,0 +1,44 @@
+import Foundation
+import GridSyncCore
+import GridSyncProtocol
+
+/// A terminal's registration.
+public struct DeviceRecord: Sendable, Hashable {
+    public var id: String
+    public var worker: String
+    public var replicaID: ReplicaID
+    public var status: DeviceSummary.Status
+    public var enrolledAt: Date?
+    public var lastSyncAt: Date?
+    public var pendingChanges: Int?
+    public var appVersion: String?
+    public var protocolVersion: Int?
+
+    public init(id: String, worker: String, replicaID: ReplicaID, status: DeviceSummary.Status, enrolledAt: Date? = nil,
+                lastSyncAt: Date? = nil, pendingChanges: Int? = nil, appVersion: String? = nil, protocolVersion: Int? = nil) {
+        self.id = id
+        self.worker = worker
+        self.replicaID = replicaID
+        self.status = status
+        self.enrolledAt = enrolledAt
+        self.lastSyncAt = lastSyncAt
+        self.pendingChanges = pendingChanges
+        self.appVersion = appVersion
+        self.protocolVersion = protocolVersion
+    }
+}
+
+/// An ops token's registration; the token itself is never stored.
+public struct OpsTokenRecord: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var role: OpsRole
+    public var revoked: Bool
+
+    public init(id: String, name: String, role: OpsRole, revoked: Bool) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.revoked = revoked
+    }
+}
