@@ -248,6 +248,13 @@ extension PostgresTransaction: RecordLog {
         return counts
     }
 
+    func changesAppliedTwice() throws -> Int {
+        Int(try rows("""
+            SELECT COUNT(*) AS n FROM (SELECT change_id FROM change_log WHERE outcome IN ('applied', 'merged', 'conflict')
+            GROUP BY change_id HAVING COUNT(*) > 1) AS repeated
+            """)[0]["n"].decode(Int64.self))
+    }
+
     func isQuarantined(_ key: RecordKey) throws -> Bool? {
         try rows("SELECT quarantined FROM record WHERE kind = \(key.kind.rawValue) AND id = \(key.id.rawValue)")
             .first.map { try $0["quarantined"].decode(Bool.self) }

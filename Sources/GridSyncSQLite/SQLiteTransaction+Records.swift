@@ -191,6 +191,13 @@ extension SQLiteTransaction: RecordLog {
         return counts
     }
 
+    func changesAppliedTwice() throws -> Int {
+        try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM (SELECT change_id FROM change_log WHERE outcome IN ('applied', 'merged', 'conflict')
+            GROUP BY change_id HAVING COUNT(*) > 1)
+            """) ?? 0
+    }
+
     func isQuarantined(_ key: RecordKey) throws -> Bool? {
         try Bool.fetchOne(db, sql: "SELECT quarantined FROM record WHERE kind = ? AND id = ?", arguments: [key.kind.rawValue, key.id.rawValue])
     }

@@ -18,8 +18,8 @@ struct AdminAPI: Sendable {
 
     /// A one-time enrolment code for a terminal of `worker`. `key` names this registration, so
     /// the retries below, after an answer lost on the way, never register a second device.
-    func enrollmentCode(worker: String, grid: GridPath, key: String) async throws -> String {
-        let data = try await send("POST", "v1/admin/devices", body: try WireCoding.encode(DeviceEnrollmentRequest(worker: worker, grids: [grid])),
+    func enrollmentCode(worker: String, grids: [GridPath], key: String) async throws -> String {
+        let data = try await send("POST", "v1/admin/devices", body: try WireCoding.encode(DeviceEnrollmentRequest(worker: worker, grids: grids)),
                                   headers: ["Idempotency-Key": key])
         return try WireCoding.decode(DeviceEnrollment.self, from: data).enrollmentCode
     }

@@ -9,9 +9,23 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
+/// The server instances a simulated day runs against, started by the simulator.
+protocol ServerCluster: Actor {
+    var servers: [URL] { get }
+    var adminToken: String { get }
+    /// Takes one instance down the hard way the cluster allows and brings it back on the same
+    /// address, while any others keep serving.
+    func restart(instance: Int) async throws
+    func stop() async
+    /// Restarts so far.
+    var restarts: Int { get }
+    /// How many change ids the servers applied more than once, from their store's own log.
+    func changesAppliedTwice() async throws -> Int
+}
+
 /// A real `gridsync-server` inside the simulator's process: a temporary SQLite file and a
 /// fixed loopback port, so terminals keep their URL when the server is restarted mid-storm.
-actor EmbeddedServer {
+actor EmbeddedServer: ServerCluster {
     let directory: URL
     let port: Int
     let adminToken: String
@@ -21,6 +35,7 @@ actor EmbeddedServer {
     private(set) var restarts = 0
 
     var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    var servers: [URL] { [baseURL] }
     var databasePath: String { directory.appendingPathComponent("server.sqlite").path }
 
     init(directory: URL) async throws {
@@ -50,11 +65,15 @@ actor EmbeddedServer {
     /// while a just-accepted connection waits to be served traps in swift-nio
     /// ("Deinited NIOAsyncWriter without calling finish()", apple/swift-nio#3481), which is the
     /// SIGILL a restart mid-storm once hit.
-    func restart() async throws {
+    func restart(instance: Int) async throws {
         await stop()
         store = try SQLiteStore(path: databasePath)
         restarts += 1
         try await start()
+    }
+
+    func changesAppliedTwice() async throws -> Int {
+        try await SyncEngine(store: SQLiteStore(path: databasePath)).changesAppliedTwice()
     }
 
     func stop() async {
@@ -64,12 +83,19 @@ actor EmbeddedServer {
     }
 
     private func waitUntilHealthy() async throws {
-        let url = baseURL.appendingPathComponent("health")
-        for _ in 0..<1_000 {
+        try await Health.wait(for: baseURL)
+    }
+}
+
+enum Health {
+    /// Waits until `/health` answers 200.
+    static func wait(for server: URL, attempts: Int = 1_000) async throws {
+        let url = server.appendingPathComponent("health")
+        for _ in 0..<attempts {
             if let (_, response) = try? await URLSession.shared.data(from: url), (response as? HTTPURLResponse)?.statusCode == 200 { return }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw SimulationError("the embedded server did not start on port \(port)")
+        throw SimulationError("no server answered at \(server)")
     }
 }
 

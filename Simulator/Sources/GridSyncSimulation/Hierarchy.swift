@@ -10,22 +10,25 @@ struct Hierarchy {
         let isCadre: Bool
     }
 
-    let district: GridPath
+    /// The top-level grids: one per district.
+    let districts: [GridPath]
     let grids: [GridPath]
     let terminals: [Terminal]
 
     init(_ scenario: Scenario) {
-        district = GridPath(scenario.district)!
+        let names = scenario.districts ?? [scenario.district]
+        districts = names.map { GridPath($0)! }
         let cadres = Int((Double(scenario.terminals) * scenario.cadreShare).rounded())
         let workers = max(1, scenario.terminals - cadres)
         let streets = max(1, min(scenario.streets, workers))
         let communities = max(1, scenario.communitiesPerStreet)
         var grids: [GridPath] = []
         for index in 0..<workers {
-            let street = index % streets
-            let community = (index / streets) % communities
-            let grid = index / (streets * communities)
-            grids.append(GridPath("\(scenario.district)/street-\(Self.two(street))/community-\(Self.two(community))/grid-\(Self.two(grid))")!)
+            let district = names[index % names.count], local = index / names.count
+            let street = local % streets
+            let community = (local / streets) % communities
+            let grid = local / (streets * communities)
+            grids.append(GridPath("\(district)/street-\(Self.two(street))/community-\(Self.two(community))/grid-\(Self.two(grid))")!)
         }
         self.grids = grids
         var terminals = grids.enumerated().map { Terminal(worker: "worker-\(Self.four($0.offset))", grid: $0.element, isCadre: false) }

@@ -1,7 +1,6 @@
 import Crypto
 import FieldClient
 import Foundation
-import GRDB
 import GridSyncCore
 import GridSyncProtocol
 
@@ -16,7 +15,7 @@ enum Invariants {
 
         // The server's truth, as a terminal scoped to the whole district sees it.
         let first = terminals[0]
-        let observer = try await Observer.pull(district: hierarchy.district, folder: folder, first: first)
+        let observer = try await Observer.pull(districts: hierarchy.districts, folder: folder, first: first)
         let server = observer.states
 
         var created: [ChangeID: Change] = [:]
@@ -53,6 +52,7 @@ enum Invariants {
                 converged = false
                 if divergent.count < 5 { divergent.append("\(terminal.profile.worker): \(inScope.count) records on server, \(localInScope.count) local") }
             }
+            if await simulation.restsIdleClients { await terminal.rest() }
         }
         if pending > 0 { converged = false }
 
@@ -86,7 +86,7 @@ enum Invariants {
             stateDigest: digest(server, names: names), recordsOnServer: server.count,
             stormChangesPerSecond: stormSeconds > 0 ? Double(metrics.largestStormChanges) / stormSeconds : 0,
             bytesSent: bytesSent, bytesReceived: bytesReceived, retries: metrics.retries, errorsByKind: metrics.errors,
-            reinstalls: metrics.reinstalls, serverRestarts: await simulation.embedded?.restarts ?? 0,
+            reinstalls: metrics.reinstalls, serverRestarts: await simulation.cluster?.restarts ?? 0,
             selfConflicts: selfConflicts, unlucky: unluckyOutcome?.figures,
             notes: divergent + silent.sorted().prefix(5).map { "not in conflict on the server: \($0)" }
                 + unexpected.sorted().prefix(5).map { "conflict with no concurrent edit: \($0)" } + (unluckyOutcome?.notes ?? []))
@@ -105,17 +105,10 @@ enum Invariants {
         return count
     }
 
-    /// Change ids the server applied more than once. Only the embedded server's log is open to
-    /// the simulator; against `--server` the dots check above stands alone.
+    /// Change ids the server applied more than once, asked of the store the simulator's own
+    /// servers used; against `--server` the dots check above stands alone.
     static func duplicatedOnServer(_ simulation: Simulation) async throws -> Int {
-        guard let server = await simulation.embedded else { return 0 }
-        let queue = try DatabaseQueue(path: await server.databasePath)
-        return try await queue.read { db in
-            try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM (SELECT change_id FROM change_log WHERE outcome IN ('applied', 'merged', 'conflict')
-                GROUP BY change_id HAVING COUNT(*) > 1)
-                """) ?? 0
-        }
+        try await simulation.cluster?.changesAppliedTwice() ?? 0
     }
 
     /// SHA-256 over every record in key order, with replica ids replaced by the worker and
@@ -146,11 +139,11 @@ enum Invariants {
 enum Observer {
     struct View { let states: [RecordKey: RecordState] }
 
-    static func pull(district: GridPath, folder: URL, first: SimTerminal) async throws -> View {
+    static func pull(districts: [GridPath], folder: URL, first: SimTerminal) async throws -> View {
         let context = await first.contextForObserver()
         let client = try FieldClient(path: folder.appendingPathComponent("observer.sqlite").path,
-                                     transport: URLSessionTransport(baseURL: context.baseURL, session: context.session))
-        try await client.enroll(code: try await context.admin.enrollmentCode(worker: "district-observer", grid: district, key: "\(context.runID)-observer"))
+                                     transport: context.transport(start: 0))
+        try await client.enroll(code: try await context.admin.enrollmentCode(worker: "district-observer", grids: districts, key: "\(context.runID)-observer"))
         try await client.sync()
         return View(states: try await client.replicaStates())
     }

@@ -6,6 +6,9 @@ import Yams
 public struct Scenario: Codable, Sendable, Hashable {
     public var name = "district"
     public var district = "futian"
+    /// Several districts of one city, each laid out as `streets` × `communitiesPerStreet`
+    /// (workers dealt out in turn); `nil` is `district` alone.
+    public var districts: [String]?
     public var terminals = 910
     public var streets = 9
     public var communitiesPerStreet = 10
@@ -98,6 +101,7 @@ public struct Scenario: Codable, Sendable, Hashable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decodeIfPresent(String.self, forKey: .name) ?? name
         district = try container.decodeIfPresent(String.self, forKey: .district) ?? district
+        districts = try container.decodeIfPresent([String].self, forKey: .districts)
         terminals = try container.decodeIfPresent(Int.self, forKey: .terminals) ?? terminals
         streets = try container.decodeIfPresent(Int.self, forKey: .streets) ?? streets
         communitiesPerStreet = try container.decodeIfPresent(Int.self, forKey: .communitiesPerStreet) ?? communitiesPerStreet

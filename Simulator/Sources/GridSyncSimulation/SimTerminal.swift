@@ -10,7 +10,12 @@ import GridSyncProtocol
 actor SimTerminal {
     let profile: Hierarchy.Terminal
     let index: Int
-    private(set) var client: FieldClient
+    /// The open client, if any: large days close idle ones (``rest()``) so that thousands of
+    /// replica files are not all open at once, as a handset's app is not always running.
+    private var openClient: FieldClient?
+    /// This generation's change ids: kept across closing and reopening the client, so a seed
+    /// replays to the same ids and no id is ever minted twice.
+    private var ids: ChangeIDSource
     private(set) var generation = 0
     /// The last settle this terminal took part in: what it has seen of everyone else.
     private(set) var knownSettle = -1
@@ -25,7 +30,8 @@ actor SimTerminal {
     /// What every terminal shares: where files go, the network, the fault mix, the seed.
     struct Context: Sendable {
         let folder: URL
-        let baseURL: URL
+        /// The server instances, behind a load balancer (``BalancedTransport``) when several.
+        let servers: [URL]
         let session: URLSession
         let admin: AdminAPI
         let seed: UInt64
@@ -39,19 +45,34 @@ actor SimTerminal {
         self.index = index
         self.skew = skew
         self.context = context
-        client = try Self.makeClient(index: index, generation: 0, skew: skew, context: context)
+        ids = ChangeIDSource(prefix: "t\(index)g0")
+        openClient = try Self.makeClient(index: index, generation: 0, skew: skew, ids: ids, context: context)
     }
 
-    static func makeClient(index: Int, generation: Int, skew: TimeInterval, context: Context) throws -> FieldClient {
+    /// The terminal's client, reopened from its replica file if it was put to rest.
+    var client: FieldClient {
+        get throws {
+            if let openClient { return openClient }
+            let reopened = try Self.makeClient(index: index, generation: generation, skew: skew, ids: ids, context: context)
+            openClient = reopened
+            return reopened
+        }
+    }
+
+    /// Closes the client (its replica file stays); the next use reopens it, as an app restarts.
+    func rest() {
+        openClient = nil
+    }
+
+    static func makeClient(index: Int, generation: Int, skew: TimeInterval, ids: ChangeIDSource, context: Context) throws -> FieldClient {
         let seed = context.seed &+ UInt64(index) &* 1_000_003 &+ UInt64(generation) &* 7_919
-        var transport: any SyncTransport = URLSessionTransport(baseURL: context.baseURL, session: context.session)
+        var transport = context.transport(start: index + generation)
         let faults = context.faults
         if faults.dropRequest + faults.dropResponse + faults.truncate + faults.delay > 0 {
             transport = FaultInjectingTransport(wrapping: transport, seed: seed, rates: .init(
                 dropRequest: faults.dropRequest, dropResponse: faults.dropResponse, truncate: faults.truncate,
                 delay: faults.delay, delayLength: .milliseconds(faults.delayMilliseconds)))
         }
-        let ids = ChangeIDSource(prefix: "t\(index)g\(generation)")
         return try FieldClient(
             path: context.folder.appendingPathComponent("terminal-\(index)-\(generation).sqlite").path,
             transport: transport,
@@ -60,7 +81,7 @@ actor SimTerminal {
     }
 
     func enroll() async throws {
-        let code = try await context.admin.enrollmentCode(worker: profile.worker, grid: profile.grid, key: "\(context.runID)-t\(index)g\(generation)")
+        let code = try await context.admin.enrollmentCode(worker: profile.worker, grids: [profile.grid], key: "\(context.runID)-t\(index)g\(generation)")
         let identity = try await client.enroll(code: code)
         replicas.append(identity.replicaID)
     }
@@ -82,7 +103,8 @@ actor SimTerminal {
     func reinstall(knownSettle settle: Int) async throws {
         let export = try await client.exportOutbox()
         generation += 1
-        client = try Self.makeClient(index: index, generation: generation, skew: skew, context: context)
+        ids = ChangeIDSource(prefix: "t\(index)g\(generation)")
+        openClient = try Self.makeClient(index: index, generation: generation, skew: skew, ids: ids, context: context)
         try await enroll()
         _ = try await client.sync()
         knownSettle = settle
@@ -92,6 +114,14 @@ actor SimTerminal {
     func status() async throws -> SyncStatus { try await client.status() }
     func replica() async throws -> [RecordKey: RecordState] { try await client.replicaStates() }
     func replicaID() async throws -> ReplicaID? { try await client.identity?.replicaID }
+}
+
+extension SimTerminal.Context {
+    /// How a terminal reaches the servers: straight to the one, or through the balancer.
+    func transport(start: Int) -> any SyncTransport {
+        servers.count == 1 ? URLSessionTransport(baseURL: servers[0], session: session)
+            : BalancedTransport(servers: servers, session: session, start: start)
+    }
 }
 
 /// Deterministic change ids: prefix and counter, so a seed replays to the same ids.

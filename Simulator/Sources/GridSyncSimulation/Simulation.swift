@@ -4,14 +4,20 @@ import Foundation
 import FoundationNetworking
 #endif
 import GridSyncCore
+import GridSyncPostgres
 import GridSyncProtocol
 import Histogram
 
 /// Options that are not part of the scenario: where the server is and what to print.
 public struct SimulationOptions: Sendable {
     public var seed: UInt64 = 7
-    /// A running server to load-test; `nil` starts an embedded one.
-    public var server: URL?
+    /// Running server instances to load-test (behind the simulator's load balancer when
+    /// several); empty starts servers here.
+    public var servers: [URL] = []
+    /// With no `servers`: run `instances` `gridsync-server` processes on a fresh database made
+    /// on this PostgreSQL server (and dropped afterwards), instead of one embedded SQLite server.
+    public var postgres: String?
+    public var instances = 1
     public var adminToken: String?
     public var workFolder: URL?
     public var progress: (@Sendable (String) -> Void)?
@@ -30,7 +36,11 @@ public actor Simulation {
     var terminals: [SimTerminal] = []
     var metrics = RunMetrics()
     var settles = 0
-    var embedded: EmbeddedServer?
+    var cluster: (any ServerCluster)?
+    /// Large days (a city) close each terminal's client between uses and bound how many are
+    /// open in a storm; a district's day keeps every client open, as before.
+    var restsIdleClients: Bool { scenario.terminals > 2_000 }
+    let openClients = Slots(1_500)
 
     public init(scenario: Scenario, options: SimulationOptions) {
         self.scenario = scenario
@@ -44,18 +54,28 @@ public actor Simulation {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { if options.workFolder == nil { try? FileManager.default.removeItem(at: folder) } }
 
-        let baseURL: URL, adminToken: String
-        if let server = options.server {
+        let servers: [URL], adminToken: String
+        var database: String?
+        if !options.servers.isEmpty {
             guard let token = options.adminToken else { throw SimulationError("--server needs an admin token (--admin-token or GRIDSYNC_TOKEN)") }
-            (baseURL, adminToken) = (server, token)
+            (servers, adminToken) = (options.servers, token)
+        } else if let postgres = options.postgres {
+            database = try await PostgresDatabases.create(on: postgres, prefix: "gridsync_sim")
+            let processes = try await ServerProcesses(binary: ServerProcesses.siblingBinary(), postgres: database!,
+                                                      instances: options.instances, directory: folder.appendingPathComponent("servers"))
+            cluster = processes
+            (servers, adminToken) = (await processes.servers, await processes.adminToken)
         } else {
             let server = try await EmbeddedServer(directory: folder.appendingPathComponent("server"))
-            embedded = server
-            (baseURL, adminToken) = (await server.baseURL, server.adminToken)
+            cluster = server
+            (servers, adminToken) = (await server.servers, await server.adminToken)
+        }
+        defer {
+            if let database, options.workFolder == nil { Task { try? await PostgresDatabases.drop(database) } }
         }
         let session = URLSessionTransport.makeSession(timeout: 120, connections: 64)
-        let admin = AdminAPI(baseURL: baseURL, token: adminToken, session: session)
-        let context = SimTerminal.Context(folder: folder, baseURL: baseURL, session: session, admin: admin, seed: options.seed, faults: scenario.faults,
+        let admin = AdminAPI(baseURL: servers[0], token: adminToken, session: session)
+        let context = SimTerminal.Context(folder: folder, servers: servers, session: session, admin: admin, seed: options.seed, faults: scenario.faults,
                                           runID: "sim-" + UUID().uuidString.prefix(8).lowercased())
 
         try await setUp(admin: admin, context: context)
@@ -78,7 +98,7 @@ public actor Simulation {
             try await work(round: round)
             if round == 0 { try await unlucky.firstRound(terminals, ledger: ledger) }
             if round == 1 { try await unlucky.secondRound(terminals, ledger: ledger) }
-            let restartAt = round == scenario.rounds - 1 && embedded != nil ? scenario.faults.serverRestarts : 0
+            let restartAt = round == scenario.rounds - 1 && cluster != nil ? scenario.faults.serverRestarts : 0
             report("round \(round + 1): sync storm")
             try await storm(round: round, skipping: away, restarts: restartAt)
             try await settle(skipping: away)
@@ -90,8 +110,11 @@ public actor Simulation {
         }
         try await settle(skipping: [])
         report("checking invariants")
-        let result = try await Invariants.check(self, folder: folder)
-        await embedded?.stop()
+        var result = try await Invariants.check(self, folder: folder)
+        result.instances = servers.count
+        result.store = options.servers.isEmpty ? (options.postgres == nil ? "sqlite" : "postgres") : "external"
+        await cluster?.stop()
+        if let database, options.workFolder == nil { try? await PostgresDatabases.drop(database) }
         return result
     }
 
@@ -101,7 +124,7 @@ public actor Simulation {
     private func setUp(admin: AdminAPI, context: SimTerminal.Context) async throws {
         report("importing \(hierarchy.grids.count) grids")
         let assignments = hierarchy.terminals.map { Assignment(worker: $0.worker, grids: [$0.grid]) }
-        try await admin.replaceHierarchy(GridHierarchy(grids: [GridNode(path: hierarchy.district)], assignments: assignments))
+        try await admin.replaceHierarchy(GridHierarchy(grids: hierarchy.districts.map { GridNode(path: $0) }, assignments: assignments))
         var random = SplitMix64(seed: options.seed ^ 0x5eed)
         let skewSeconds = scenario.clockSkewHours * 3_600
         for (index, profile) in hierarchy.terminals.enumerated() {
@@ -136,12 +159,16 @@ public actor Simulation {
         let offsets = terminals.indices.map { _ in Double(random.next() >> 11) / Double(1 << 53) * window }
         let clock = ContinuousClock()
         let started = clock.now
+        let rests = restsIdleClients, slots = openClients
         let outcomes = try await withThrowingTaskGroup(of: StormOutcome.self) { group in
             for (index, terminal) in terminals.enumerated() where !away.contains(index) {
                 let offset = offsets[index]
                 group.addTask {
                     try await Task.sleep(for: .milliseconds(Int(offset * 1_000)))
+                    // Latency counts from the moment the terminal wanted to sync, waiting included.
                     let begin = clock.now
+                    if rests { await slots.acquire() }
+                    defer { if rests { Task { await terminal.rest(); await slots.release() } } }
                     do {
                         let report = try await terminal.sync(settle: nil)
                         return StormOutcome(index: index, latency: clock.now - begin, end: clock.now, report: report, error: nil)
@@ -156,8 +183,8 @@ public actor Simulation {
                 outcomes.append(outcome)
                 if restarted < restarts, outcomes.count >= (terminals.count - away.count) * (restarted + 1) / (restarts + 1) {
                     restarted += 1
-                    report("restarting the server mid-storm")
-                    try await embedded?.restart()
+                    report(cluster is ServerProcesses ? "killing instance 1 (SIGKILL) mid-storm and starting it again" : "restarting the server mid-storm")
+                    try await cluster?.restart(instance: 0)
                 }
             }
             return outcomes
@@ -196,6 +223,11 @@ public actor Simulation {
 
     func forEachTerminal(parallel: Int, skipping: Set<Int> = [], _ body: @escaping @Sendable (SimTerminal) async throws -> Void) async throws {
         let selected = terminals.enumerated().filter { !skipping.contains($0.offset) }.map(\.element)
+        let rests = restsIdleClients
+        let body: @Sendable (SimTerminal) async throws -> Void = { terminal in
+            try await body(terminal)
+            if rests { await terminal.rest() }
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             var next = 0
             for _ in 0..<min(parallel, selected.count) {

@@ -39,6 +39,10 @@ public struct SimulationReport: Codable, Sendable {
     /// The hostile and unlucky mix, when the scenario has it.
     public let unlucky: Unlucky?
     public let notes: [String]
+    /// Where the server kept its data (`sqlite`, `postgres`, or `external` for `--server`), and
+    /// how many instances served the day.
+    public var store = "sqlite"
+    public var instances = 1
 
     /// What the hostile and unlucky mix did, case by case (see `UnluckyDay`).
     public struct Unlucky: Codable, Sendable, Hashable {
@@ -63,7 +67,7 @@ public struct SimulationReport: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case terminals, lost, duplicated, converged, seed, retries, reinstalls, notes, unlucky
+        case terminals, lost, duplicated, converged, seed, retries, reinstalls, notes, unlucky, store, instances
         case selfConflicts = "self_conflicts"
         case changesCreated = "changes_created", changesOnServer = "changes_on_server", silentOverwrites = "silent_overwrites"
         case conflictsExpected = "conflicts_expected", conflictsDetected = "conflicts_detected", unexpectedConflicts = "unexpected_conflicts"
@@ -83,6 +87,7 @@ public struct SimulationReport: Codable, Sendable {
         var lines: [String] = []
         func row(_ name: String, _ value: String) { lines.append(name.padding(toLength: 30, withPad: " ", startingAt: 0) + value) }
         row("terminals", "\(terminals)")
+        row("store / instances", "\(store) / \(instances)")
         row("changes created / on server", "\(changesCreated) / \(changesOnServer)")
         row("lost / duplicated", "\(lost) / \(duplicated)")
         row("conflicts expected / detected", "\(conflictsExpected) / \(conflictsDetected)")

@@ -9,12 +9,15 @@ struct SimCommand: AsyncParsableCommand {
         commandName: "gridsync-sim",
         abstract: "Drive hundreds of real field clients through a day of patrols, visits and sync storms, then prove nothing was lost.",
         discussion: """
-            With no --server, an embedded server runs in-process on a temporary database and a free port. Exits non-zero if any invariant fails.
+            With no --server, an embedded server runs in-process on a temporary SQLite database and a free port; with
+            --postgres URL, --instances gridsync-server processes share a fresh database made on that PostgreSQL server,
+            behind the simulator's load balancer. Exits non-zero if any invariant fails.
 
             Examples:
               swift run -c release gridsync-sim
               swift run -c release gridsync-sim --terminals 910 --seed 7 --report-json r.json
               swift run -c release gridsync-sim --faults --report-json faults.json
+              swift run -c release gridsync-sim --scenario Simulator/Scenarios/city.yaml --postgres postgres://postgres@127.0.0.1:5432/postgres --instances 2 --faults
             """)
 
     @Option(help: "A scenario YAML file (default: Simulator/Scenarios/district.yaml if present, else built-in defaults).")
@@ -23,7 +26,11 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "Seed for the workload and the fault schedule.") var seed: UInt64 = 7
     @Flag(help: "Turn on the standard fault mix: dropped requests, lost acks, truncation, delays, one server restart mid-storm.")
     var faults = false
-    @Option(help: "Load-test this running server instead of an embedded one.") var server: String?
+    @Option(help: "Load-test this running server instead of an embedded one; repeat for several instances behind the simulator's load balancer.")
+    var server: [String] = []
+    @Option(help: "Run the servers on PostgreSQL: a fresh database is made on this server (postgres://user@host:port/db) and dropped afterwards.")
+    var postgres: String?
+    @Option(help: "With --postgres: how many gridsync-server processes share the database.") var instances: Int = 2
     @Option(help: "Admin token for --server. (env: GRIDSYNC_TOKEN)") var adminToken: String?
     @Option(help: "Write the report as JSON here.") var reportJSON: String?
     @Option(help: "Keep terminal and server files in this folder.") var workDir: String?
@@ -34,7 +41,13 @@ struct SimCommand: AsyncParsableCommand {
         if faults { chosen.faults = .standard }
         var options = SimulationOptions()
         options.seed = seed
-        options.server = server.flatMap(URL.init(string:))
+        options.servers = try server.map { text in
+            guard let url = URL(string: text), url.scheme != nil else { throw ValidationError("--server takes a URL such as http://127.0.0.1:8080") }
+            return url
+        }
+        options.postgres = postgres
+        guard instances > 0 else { throw ValidationError("--instances must be positive") }
+        options.instances = instances
         options.adminToken = adminToken ?? ProcessInfo.processInfo.environment["GRIDSYNC_TOKEN"]
         options.workFolder = workDir.map { URL(fileURLWithPath: $0) }
         let tty = isatty(STDOUT_FILENO) == 1

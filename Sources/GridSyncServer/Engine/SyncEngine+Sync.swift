@@ -48,6 +48,11 @@ extension SyncEngine {
         try await store.read { try $0.currentSeq() }
     }
 
+    /// How many change ids were applied more than once: zero unless idempotency failed.
+    public func changesAppliedTwice() async throws -> Int {
+        try await store.read { try $0.changesAppliedTwice() }
+    }
+
     /// Notes that a device finished a sync, for the fleet view.
     public func markSynced(deviceID: String, at: Date) async throws {
         try await store.write { try $0.noteSync(DeviceSync(deviceID: deviceID, at: at)) }

@@ -40,6 +40,10 @@ public protocol RecordLog {
     /// Accepted changes received since `since`, counted per current grid of their record.
     func changeCounts(since: Date) throws -> [GridPath: Int]
 
+    /// How many change ids were applied (accepted) more than once: zero unless idempotency by
+    /// change id failed. For checks, such as the simulator's.
+    func changesAppliedTwice() throws -> Int
+
     /// Whether the record is quarantined; `nil` when there is no such record.
     func isQuarantined(_ key: RecordKey) throws -> Bool?
     /// Sets the quarantine mark (with a reason) or clears it (`reason` nil). Clearing also moves

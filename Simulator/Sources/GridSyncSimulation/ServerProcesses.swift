@@ -1,0 +1,88 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import GridSyncPostgres
+import GridSyncServer
+
+/// Several `gridsync-server` processes sharing one PostgreSQL database, as a city runs them
+/// behind a load balancer. Real processes, so an instance can be killed with SIGKILL mid-storm
+/// (nothing flushed, no goodbye to its connections) while the others keep serving.
+actor ServerProcesses: ServerCluster {
+    let binary: URL
+    let postgres: String
+    let directory: URL
+    let ports: [Int]
+    private var processes: [Process?]
+    private(set) var adminToken = ""
+    private(set) var restarts = 0
+
+    var servers: [URL] { ports.map { URL(string: "http://127.0.0.1:\($0)")! } }
+    private var tokenFile: URL { directory.appendingPathComponent("admin.token") }
+
+    /// Starts `instances` servers on the (empty) database at `postgres`; the first one
+    /// migrates it and writes the bootstrap admin token.
+    init(binary: URL, postgres: String, instances: Int, directory: URL) async throws {
+        self.binary = binary
+        self.postgres = postgres
+        self.directory = directory
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var ports: [Int] = []
+        for _ in 0..<max(1, instances) { ports.append(try await FreePort.pick()) }
+        self.ports = ports
+        processes = Array(repeating: nil, count: ports.count)
+        for instance in ports.indices {
+            try start(instance)
+            try await Health.wait(for: servers[instance], attempts: 3_000)
+        }
+        adminToken = try String(contentsOf: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The `gridsync-server` built beside the running program (`swift build` puts every
+    /// product of the package in one folder), unless `GRIDSYNC_SERVER_BINARY` says otherwise.
+    static func siblingBinary() -> URL {
+        if let path = ProcessInfo.processInfo.environment["GRIDSYNC_SERVER_BINARY"] { return URL(fileURLWithPath: path) }
+        let program = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        return program.deletingLastPathComponent().appendingPathComponent("gridsync-server")
+    }
+
+    private func start(_ instance: Int) throws {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["--postgres", postgres, "--host", "127.0.0.1", "--port", "\(ports[instance])",
+                             "--admin-token-file", tokenFile.path, "--log-level", "error", "--postgres-connections", "12"]
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GRIDSYNC_") }
+        let log = directory.appendingPathComponent("instance-\(instance).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        processes[instance] = process
+    }
+
+    /// SIGKILL, then the same instance again on the same port.
+    func restart(instance: Int) async throws {
+        guard let process = processes[instance] else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        restarts += 1
+        try start(instance)
+        try await Health.wait(for: servers[instance], attempts: 3_000)
+    }
+
+    func changesAppliedTwice() async throws -> Int {
+        let store = try await PostgresStore(url: postgres, connections: 2)
+        defer { Task { await store.shutdown() } }
+        return try await SyncEngine(store: store).changesAppliedTwice()
+    }
+
+    func stop() async {
+        for case let process? in processes where process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        processes = processes.map { _ in nil }
+    }
+}
