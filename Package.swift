@@ -81,8 +81,10 @@ let package = Package(
         .executableTarget(
             name: "gridsync-server",
             dependencies: [
-                "GridSyncServer", "GridSyncSQLite", "GridSyncPostgres",
+                "GridSyncProtocol", "GridSyncServer", "GridSyncSQLite", "GridSyncPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         // The ops CLI for command-centre staff.
         .executableTarget(
@@ -119,6 +121,9 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(name: "GridSyncCoreTests", dependencies: ["GridSyncCore"]),
         // Loads the golden vectors from Protocol/vectors by path, so the files stay in one place.
@@ -127,6 +132,7 @@ let package = Package(
             name: "GridSyncServerTests",
             dependencies: [
                 "GridSyncServer", "GridSyncSQLite", "GridSyncPostgres", "GridSyncProtocol", "GridSyncCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -139,6 +145,7 @@ let package = Package(
             name: "GridSyncCLITests",
             dependencies: [
                 "GridSyncServer", "GridSyncSQLite", "GridSyncProtocol", "GridSyncCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -150,6 +157,7 @@ let package = Package(
             name: "FieldClientTests",
             dependencies: [
                 "FieldClient", "GridSyncServer", "GridSyncSQLite", "GridSyncProtocol", "GridSyncCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

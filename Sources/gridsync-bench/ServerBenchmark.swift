@@ -5,21 +5,28 @@ import FoundationNetworking
 #endif
 import GRDB
 import GridSyncCore
+import GridSyncPostgres
 import GridSyncProtocol
 import GridSyncServer
 import GridSyncSQLite
 import Hummingbird
 
-/// Merged changes per second through the real server, beside raw SQLite inserts.
+/// Merged changes per second through the real server, beside raw inserts into the same
+/// database in the same run.
 ///
-/// Both sides use the same disk and the same durability (WAL, `synchronous = FULL`): the
-/// baseline is one prepared-statement insert per commit, which is what a server that
-/// committed each change on its own would be bound by.
+/// Both sides use the same disk and the same durability (SQLite: WAL, `synchronous = FULL`;
+/// PostgreSQL: its defaults, `fsync` and `synchronous_commit` on): the baseline is one
+/// prepared-statement insert per commit, which is what a server that committed each change on
+/// its own would be bound by.
 struct ServerBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server",
-        abstract: "Push throughput over loopback HTTP, beside raw SQLite inserts on the same disk.",
-        discussion: "Example:\n  swift run -c release gridsync-bench server --connections 64 --batch 50")
+        abstract: "Push throughput over loopback HTTP, beside raw inserts into the same database.",
+        discussion: """
+            Examples:
+              swift run -c release gridsync-bench server --connections 64 --batch 50
+              swift run -c release gridsync-bench server --postgres postgres://postgres@127.0.0.1:5432/postgres
+            """)
 
     @Option(help: "Concurrent connections, one device each.")
     var connections = 64
@@ -27,6 +34,8 @@ struct ServerBenchmark: AsyncParsableCommand {
     var batch = 50
     @Option(help: "Pushes per connection.")
     var pushes = 8
+    @Option(help: "Run on PostgreSQL: a fresh database is made on this server and dropped afterwards.")
+    var postgres: String?
     @Option(help: "Folder for the database files (default: a new temporary folder).")
     var directory: String?
 
@@ -35,9 +44,19 @@ struct ServerBenchmark: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
 
-        let rawRate = try RawInsertBaseline.insertsPerSecond(path: folder.appendingPathComponent("raw.sqlite").path)
-
-        let store = try SQLiteStore(path: folder.appendingPathComponent("server.sqlite").path)
+        let rawRate: Double, rawLabel: String, store: any SyncStore
+        var database: String?
+        if let postgres {
+            let url = try await PostgresDatabases.create(on: postgres, prefix: "gridsync_bench")
+            database = url
+            rawRate = try await PostgresInsertBaseline.insertsPerSecond(url: url, connections: PostgresInsertBaseline.connections)
+            rawLabel = "raw PostgreSQL inserts (1 per commit, \(PostgresInsertBaseline.connections) connections)"
+            store = try await PostgresStore(url: url)
+        } else {
+            rawRate = try RawInsertBaseline.insertsPerSecond(path: folder.appendingPathComponent("raw.sqlite").path)
+            rawLabel = "raw SQLite inserts (1 per commit, WAL, synchronous=FULL)"
+            store = try SQLiteStore(path: folder.appendingPathComponent("server.sqlite").path)
+        }
         let engine = SyncEngine(store: store)
         let grid = GridPath("futian/shatou/community-03/grid-12")!
         try await engine.replaceHierarchy(GridHierarchy(grids: [GridNode(path: GridPath("futian/shatou")!)], assignments: []))
@@ -66,13 +85,15 @@ struct ServerBenchmark: AsyncParsableCommand {
             let mergedRate = changes / seconds
 
             print("connections \(connections), \(batch) changes per push, \(pushes) pushes each: \(Int(changes)) changes, \(failures) failed pushes")
-            print(String(format: "raw SQLite inserts (1 per commit, WAL, synchronous=FULL): %8.0f /s", rawRate))
+            print(rawLabel.padding(toLength: 56, withPad: " ", startingAt: 0) + String(format: " %8.0f /s", rawRate))
             print(String(format: "empty HTTP route (GET /health), same client:             %8.0f req/s", emptyRate))
             print(String(format: "merged changes through /v1/push:                        %8.0f /s", mergedRate))
             print(String(format: "pushes per second:                                      %8.0f /s", Double(connections * pushes) / seconds))
             print(String(format: "ratio merged changes / raw inserts:                     %8.2f", mergedRate / rawRate))
             group.cancelAll()
         }
+        if let postgres = store as? PostgresStore { await postgres.shutdown() }
+        if let database { try await PostgresDatabases.drop(database) }
     }
 }
 
