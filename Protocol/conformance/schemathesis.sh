@@ -2,15 +2,18 @@
 # Property-based testing of the real server against Protocol/openapi.yaml with schemathesis
 # (from PyPI), once with a device token and once with an ops token, bounded in time.
 # Fails on any 5xx, and on any response whose status, headers, content type or body the spec
-# does not allow. Usage: schemathesis.sh <path to gridsync-server> [max examples per operation]
+# does not allow. Usage: schemathesis.sh <path to gridsync-server> [max examples per operation] [PostgreSQL URL]
+# With a PostgreSQL URL (an empty database), the server runs on it instead of a SQLite file.
 set -euo pipefail
 server="$1"
 examples="${2:-40}"
+postgres="${3:-}"
 spec="$(cd "$(dirname "$0")/.." && pwd)/openapi.yaml"
 work="$(mktemp -d)"
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-"$server" --port 0 --port-file "$work/port" --database "$work/st.sqlite" --admin-token-file "$work/admin.token" --log-level error &
+if [ -n "$postgres" ]; then store=(--postgres "$postgres"); else store=(--database "$work/st.sqlite"); fi
+"$server" --port 0 --port-file "$work/port" "${store[@]}" --admin-token-file "$work/admin.token" --log-level error &
 pid=$!
 for _ in $(seq 1 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 port="$(cat "$work/port")"

@@ -94,7 +94,9 @@ public final class PostgresStore: SyncStore {
     private func transaction<T: Sendable>(readOnly: Bool, _ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
         let logger = self.logger, threads = self.threads, positions = self.positions
         return try await client.withConnection { connection in
-            try await connection.query(readOnly ? "BEGIN READ ONLY" : "BEGIN", logger: logger)
+            // Reads see one snapshot, as on SQLite; writes run at READ COMMITTED, where each
+            // statement after the record locks sees what every earlier transaction committed.
+            try await connection.query(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", logger: logger)
             do {
                 let transaction = PostgresTransaction(connection: connection, logger: logger, positions: positions)
                 let result = try await threads.runIfActive { try body(transaction) }

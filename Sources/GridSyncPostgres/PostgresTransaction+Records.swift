@@ -184,13 +184,17 @@ extension PostgresTransaction: RecordLog {
         bindings.append(seqAtMost)
         bindings.append(Int64(limit))
         let n = bindings.count
-        // Driven from the grid index, as on SQLite. Quarantined records wait.
+        // Driven from the grid index, as on SQLite: the scope's records are found by grid, then
+        // each is looked up by key (LATERAL keeps it a lookup). Left to itself the planner may
+        // instead walk every record changed since the cursor, district-wide, and a pull's cost
+        // would grow with the whole city. Quarantined records wait.
         return try rows(PostgresQuery(unsafeSQL: """
             SELECT r.kind, r.id, r.state, r.seq, r.in_conflict, r.deleted,
                 (SELECT string_agg(x.grid, ' ' ORDER BY x.grid) FROM record_grid x WHERE x.kind = r.kind AND x.id = r.id AND x.current) AS grids
-            FROM record r
-            WHERE (r.kind, r.id) IN (SELECT g.kind, g.id FROM record_grid g WHERE \(scope))
-              AND r.seq > $\(n - 2) AND r.seq <= $\(n - 1) AND NOT r.quarantined
+            FROM (SELECT DISTINCT g.kind, g.id FROM record_grid g WHERE \(scope)) AS s
+            CROSS JOIN LATERAL (
+                SELECT * FROM record r WHERE r.kind = s.kind AND r.id = s.id
+                  AND r.seq > $\(n - 2) AND r.seq <= $\(n - 1) AND NOT r.quarantined) AS r
             ORDER BY r.seq LIMIT $\(n)
             """, binds: bindings)).map { row in
             StoredRow(kind: try row["kind"].decode(String.self), id: try row["id"].decode(String.self),

@@ -88,7 +88,9 @@ struct PushApplier {
         for refusal in pendingRefusals {
             try transaction.rememberRejected(refusal.key, dots: refusal.dots, supersedes: refusal.superseded)
         }
-        for sync in syncs { try transaction.noteSync(sync) }
+        // In one order (by device), so that two instances' group commits sharing devices never
+        // wait on each other's device rows in a cycle.
+        for sync in syncs.sorted(by: { $0.deviceID < $1.deviceID }) { try transaction.noteSync(sync) }
         let seqs = log.isEmpty ? [] : try transaction.appendLog(log)
         try transaction.save(dirty.sorted { $0.value.logIndex < $1.value.logIndex }.compactMap { key, change in
             guard var record = records[key] else { return nil }
