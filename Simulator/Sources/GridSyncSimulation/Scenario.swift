@@ -30,6 +30,10 @@ public struct Scenario: Codable, Sendable, Hashable {
     /// Grids that get the hostile and unlucky mix (`UnluckyDay`): a refused change mid-outbox,
     /// a delete conflict settled by ops, a revival. Zero leaves the day as it was.
     public var unluckyGrids = 0
+    /// Close each terminal's client between uses (its app is not always running) and bound how
+    /// many are open in a storm. `nil`: only for days of more than 2,000 terminals, which could
+    /// not keep every replica file open at once.
+    public var closeIdleClients: Bool?
     public var faults = Faults()
 
     public struct PerRound: Codable, Sendable, Hashable {
@@ -115,6 +119,7 @@ public struct Scenario: Codable, Sendable, Hashable {
         reinstallShare = try container.decodeIfPresent(Double.self, forKey: .reinstallShare) ?? reinstallShare
         stormWindowSeconds = try container.decodeIfPresent(Double.self, forKey: .stormWindowSeconds) ?? stormWindowSeconds
         unluckyGrids = try container.decodeIfPresent(Int.self, forKey: .unluckyGrids) ?? unluckyGrids
+        closeIdleClients = try container.decodeIfPresent(Bool.self, forKey: .closeIdleClients)
         faults = try container.decodeIfPresent(Faults.self, forKey: .faults) ?? faults
     }
 }

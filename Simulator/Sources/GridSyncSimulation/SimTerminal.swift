@@ -40,13 +40,13 @@ actor SimTerminal {
         let runID: String
     }
 
-    init(profile: Hierarchy.Terminal, index: Int, skew: TimeInterval, context: Context) throws {
+    init(profile: Hierarchy.Terminal, index: Int, skew: TimeInterval, context: Context) {
         self.profile = profile
         self.index = index
         self.skew = skew
         self.context = context
+        // The client opens on first use: a city's terminals are not all open at once.
         ids = ChangeIDSource(prefix: "t\(index)g0")
-        openClient = try Self.makeClient(index: index, generation: 0, skew: skew, ids: ids, context: context)
     }
 
     /// The terminal's client, reopened from its replica file if it was put to rest.

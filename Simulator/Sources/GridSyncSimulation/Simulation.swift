@@ -39,7 +39,7 @@ public actor Simulation {
     var cluster: (any ServerCluster)?
     /// Large days (a city) close each terminal's client between uses and bound how many are
     /// open in a storm; a district's day keeps every client open, as before.
-    var restsIdleClients: Bool { scenario.terminals > 2_000 }
+    var restsIdleClients: Bool { scenario.closeIdleClients ?? (scenario.terminals > 2_000) }
     let openClients = Slots(1_500)
 
     public init(scenario: Scenario, options: SimulationOptions) {
@@ -129,7 +129,7 @@ public actor Simulation {
         let skewSeconds = scenario.clockSkewHours * 3_600
         for (index, profile) in hierarchy.terminals.enumerated() {
             let skew = skewSeconds == 0 ? 0 : (Double(random.next() >> 11) / Double(1 << 53) * 2 - 1) * skewSeconds
-            terminals.append(try SimTerminal(profile: profile, index: index, skew: skew, context: context))
+            terminals.append(SimTerminal(profile: profile, index: index, skew: skew, context: context))
         }
         report("enrolling \(terminals.count) terminals")
         try await forEachTerminal(parallel: 16) { terminal in try await terminal.enroll() }
