@@ -45,7 +45,16 @@ public final class PostgresStore: SyncStore {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
-        running = Task { await client.run() }
+        // The client must be running before the first lease; start it and wait until it is.
+        var started: Task<Void, Never>?
+        await withCheckedContinuation { (ready: CheckedContinuation<Void, Never>) in
+            started = Task {
+                ready.resume()
+                await client.run()
+            }
+        }
+        running = started!
+        await Task.yield()
         threads = NIOThreadPool(numberOfThreads: connections)
         threads.start()
         do {

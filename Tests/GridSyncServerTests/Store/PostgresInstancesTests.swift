@@ -7,6 +7,7 @@ import Hummingbird
 import HummingbirdTesting
 import HTTPTypes
 import Logging
+import Synchronization
 import Testing
 
 /// Several server instances on one PostgreSQL database: what only a shared store can get
@@ -56,9 +57,22 @@ struct PostgresInstancesTests {
             }
         }
         while tookPosition.wait(timeout: .now()) == .timedOut { try await Task.sleep(for: .milliseconds(5)) }
-        let second = Task { try await b.write { try put("hh-b", $0) } }
-        // Time for B to commit, if the scheme lets it.
-        try await Task.sleep(for: .milliseconds(400))
+        let committed = Atomic<Bool>(false)
+        let second = Task {
+            try await b.write { try put("hh-b", $0) }
+            committed.store(true, ordering: .sequentiallyConsistent)
+        }
+        // Until B has committed (the scheme let it) or waits on a lock (the scheme holds it
+        // back until A commits): either way the pull below is served in the late-commit window.
+        while !committed.load(ordering: .sequentiallyConsistent) {
+            let waiting = try await a.read { transaction in
+                try (transaction as! PostgresTransaction).rows("""
+                    SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+                    """)[0]["n"].decode(Int64.self)
+            }
+            if waiting > 0 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
         let engine = SyncEngine(store: b)
         let early = try await engine.records(within: [grid], seqAfter: 0, seqAtMost: nil, limit: 100, maxBytes: 1 << 20)
         commit.signal()
