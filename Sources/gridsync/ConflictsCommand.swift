@@ -19,7 +19,7 @@ struct ConflictsCommand: AsyncParsableCommand {
         @Option(help: "Only conflicts in this street (a grid path).") var street: String?
         @Option(help: "Only conflicts in this community.") var community: String?
         @Option(help: "Only conflicts in this grid.") var grid: String?
-        @Option(help: "Only this kind: household, householdVisit, patrol, visitLog.") var kind: String?
+        @Option(help: ArgumentHelp("Only this kind: \(RecordKind.allCases.map(\.rawValue).joined(separator: ", ")).")) var kind: String?
 
         func run() async throws {
             try await guarded {

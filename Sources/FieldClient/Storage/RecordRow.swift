@@ -26,7 +26,7 @@ struct RecordRow {
     ///   had when its state has none, so a tombstone is not purged as out of scope: a late edit
     ///   must meet it, and a re-creation must count on from its counters, not reuse them.
     func save(_ db: Database, grids: [GridPath] = []) throws {
-        let index = RecordIndex(state, fallbackGrids: grids)
+        let index = RecordIndex(state, kind: key.kind, fallbackGrids: grids)
         try db.cachedStatement(sql: """
             INSERT INTO record (kind, id, server_state, state, grids, household_id, worker, day, in_conflict, deleted)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -54,14 +54,11 @@ struct RecordIndex {
     /// The record's calendar day, `YYYY-MM-DD`, as the handset saw it.
     let day: String?
 
-    init(_ state: RecordState, fallbackGrids: [GridPath] = []) {
-        let fields = state.agreedFields
+    /// The kind says which of its properties fill the columns (``LocalIndexFields``).
+    init(_ state: RecordState, kind: RecordKind, fallbackGrids: [GridPath] = []) {
         let gridValues = state.entries[FieldPath("grid")!]?.values.compactMap(\.stringValue) ?? []
         grids = (gridValues.isEmpty ? fallbackGrids.map(\.description) : Set(gridValues).sorted()).joined(separator: " ")
-        householdID = fields[FieldPath("householdID")!]?.stringValue
-        worker = (fields[FieldPath("worker")!] ?? fields[FieldPath("visitor")!])?.stringValue
-        let date = fields[FieldPath("day")!] ?? fields[FieldPath("startedAt")!] ?? fields[FieldPath("visitedAt")!]
-        day = date?.stringValue.map { String($0.prefix(10)) }
+        (householdID, worker, day) = kind.localIndex.values(of: state.agreedFields)
     }
 
     static func paths(_ grids: String) -> [GridPath] { grids.split(separator: " ").compactMap { GridPath(String($0)) } }

@@ -1,15 +1,3 @@
-extension RecordKind {
-    /// The field rules for this kind.
-    public var schema: RecordSchema {
-        switch self {
-        case .household: Household.schema
-        case .householdVisit: HouseholdVisit.schema
-        case .patrol: Patrol.schema
-        case .visitLog: VisitLog.schema
-        }
-    }
-}
-
 extension Change {
     /// Checks the change's structure, then every written value against its kind's schema.
     /// Throws the first ``ValidationError`` found, naming the field but never its value.

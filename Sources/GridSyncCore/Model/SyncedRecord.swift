@@ -4,6 +4,8 @@
 /// value is what an app reads and edits, and ``validate(at:)`` holds the rules that span fields.
 public protocol SyncedRecord: Codable, Sendable, Hashable, Validatable {
     static var schema: RecordSchema { get }
+    /// The properties a handset's local index keeps for this kind (see ``LocalIndexFields``).
+    static var localIndex: LocalIndexFields { get }
     var id: RecordID { get }
     /// The grid the record belongs to; scope checks use it.
     var grid: GridPath { get }

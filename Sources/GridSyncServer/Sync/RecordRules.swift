@@ -54,12 +54,7 @@ enum RecordRules {
         }
         guard let id = RecordID("check") else { return nil }
         do {
-            switch kind {
-            case .household: try Household(id: id, fields: fields).validate()
-            case .householdVisit: try HouseholdVisit(id: id, fields: fields).validate()
-            case .patrol: try Patrol(id: id, fields: fields).validate()
-            case .visitLog: try VisitLog(id: id, fields: fields).validate()
-            }
+            try kind.validateTyped(id: id, fields: fields)
             return nil
         } catch let error as ValidationError {
             return error

@@ -21,6 +21,9 @@ public struct Household: SyncedRecord {
         self.notes = notes
     }
 
+    /// A household is the thing visits point at; it names no worker and no day.
+    public static let localIndex = LocalIndexFields()
+
     public static let schema = RecordSchema(.household, [
         .register("grid", GridField.self),
         .register("address", Address.self),

@@ -28,6 +28,8 @@ public struct Patrol: SyncedRecord {
         self.photos = photos
     }
 
+    public static let localIndex = LocalIndexFields(worker: "worker", day: "startedAt")
+
     public static let schema = RecordSchema(.patrol, [
         .register("grid", GridField.self),
         .register("worker", WorkerName.self),

@@ -54,6 +54,8 @@ public struct HouseholdVisit: SyncedRecord {
             followUpOn: try container.decodeIfPresent(CalendarDay.self, forKey: .followUpOn))
     }
 
+    public static let localIndex = LocalIndexFields(householdID: "householdID", worker: "visitor", day: "visitedAt")
+
     public static let schema = RecordSchema(.householdVisit, [
         .register("grid", GridField.self),
         .register("householdID", RecordID.self),

@@ -18,6 +18,8 @@ public struct VisitLog: SyncedRecord {
         self.summary = summary
     }
 
+    public static let localIndex = LocalIndexFields(worker: "worker", day: "day")
+
     public static let schema = RecordSchema(.visitLog, [
         .register("grid", GridField.self),
         .register("worker", WorkerName.self),
