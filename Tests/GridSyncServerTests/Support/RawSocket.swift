@@ -34,6 +34,12 @@ final class RawSocket: @unchecked Sendable {  // @unchecked: used from one dispa
 
     func send(_ text: String) { _ = text.withCString { Glibc.send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
 
+    /// Whether the server has sent something not yet read (without reading it).
+    func hasArrived() -> Bool {
+        var byte: UInt8 = 0
+        return recv(descriptor, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0
+    }
+
     /// Everything the server sends until it closes; `nil` if it kept the connection open past the timeout.
     func readToClose() -> String? {
         var received = [UInt8]()
