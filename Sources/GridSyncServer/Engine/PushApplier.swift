@@ -66,7 +66,7 @@ struct PushApplier {
         case .reject(let reason):
             result = ChangeResult(changeId: change.id, outcome: .rejected, reason: reason, recordInConflict: stored?.state.isInConflict ?? false)
             log.append(entry(change, batch, .rejected))
-            if stored != nil { remember(change, inherited: inherited, writer: writer) }
+            if stored != nil { try remember(change, inherited: inherited, writer: writer) }
         case .merge(let state, let grids, let outcome, let changed, let encoded):
             log.append(entry(change, batch, ChangeOutcome(outcome)))
             if changed {
@@ -111,10 +111,12 @@ struct PushApplier {
         return try transaction.rejectedSupersedes(key, dot: dot)
     }
 
-    private mutating func remember(_ change: Change, inherited: [Dot], writer: Set<ReplicaID>) {
+    /// The first note for a dot stands, whether it was made earlier in this group commit or
+    /// before, as the store keeps it.
+    private mutating func remember(_ change: Change, inherited: [Dot], writer: Set<ReplicaID>) throws {
         let superseded = ChangeDecider.supersededByRefusal(change, inherited: inherited, writer: writer)
         guard !superseded.isEmpty else { return }
-        for dot in change.dots where refusedDots[change.record]?[dot] == nil {
+        for dot in change.dots where try refusal(change.record, dot) == nil {
             refusedDots[change.record, default: [:]][dot] = superseded
         }
         pendingRefusals.append((change.record, Array(change.dots), superseded))
