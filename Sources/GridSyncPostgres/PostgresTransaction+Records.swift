@@ -52,7 +52,7 @@ extension PostgresTransaction: RecordLog {
     }
 
     static func grids(_ text: String?) -> [GridPath] {
-        (text ?? "").split(separator: " ").compactMap { GridPath(String($0)) }
+        GridPath.list(spaceSeparated: text ?? "")
     }
 
     func save(_ writes: [RecordWrite]) throws {

@@ -2,7 +2,7 @@ import Foundation
 import PostgresNIO
 
 /// Reads `postgres://user[:password]@host[:port]/database` into a client configuration.
-enum PostgresURL {
+public enum PostgresURL {
     struct Invalid: Error, CustomStringConvertible {
         var description: String { "not a PostgreSQL URL: expected postgres://user[:password]@host[:port]/database" }
     }
@@ -15,7 +15,7 @@ enum PostgresURL {
         return replaced
     }
 
-    static func configuration(_ text: String) throws -> PostgresClient.Configuration {
+    public static func configuration(_ text: String) throws -> PostgresClient.Configuration {
         guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? ""),
               let host = url.host, !host.isEmpty, let user = url.user, !user.isEmpty else { throw Invalid() }
         let database = String(url.path.drop { $0 == "/" })

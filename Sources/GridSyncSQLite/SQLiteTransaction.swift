@@ -16,6 +16,6 @@ struct SQLiteTransaction {
         "(SELECT group_concat(grid, ' ') FROM record_grid x WHERE x.kind = r.kind AND x.id = r.id AND x.current = 1) AS grids"
 
     static func currentGrids(_ row: Row) -> [GridPath] {
-        (row["grids"] as String? ?? "").split(separator: " ").compactMap { GridPath(String($0)) }
+        GridPath.list(spaceSeparated: row["grids"] as String? ?? "")
     }
 }

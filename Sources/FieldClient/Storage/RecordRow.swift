@@ -61,7 +61,7 @@ struct RecordIndex {
         (householdID, worker, day) = kind.localIndex.values(of: state.agreedFields)
     }
 
-    static func paths(_ grids: String) -> [GridPath] { grids.split(separator: " ").compactMap { GridPath(String($0)) } }
+    static func paths(_ grids: String) -> [GridPath] { GridPath.list(spaceSeparated: grids) }
 }
 
 /// JSON for the local file, shared coders.

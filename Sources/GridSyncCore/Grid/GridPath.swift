@@ -106,3 +106,11 @@ extension Sequence where Element == GridPath {
         contains { path.isWithin($0) }
     }
 }
+
+extension GridPath {
+    /// Reads a list of paths kept as one space-separated column (paths hold no spaces), as
+    /// the stores and the handset's index keep a record's grids; unreadable parts are skipped.
+    public static func list(spaceSeparated text: String) -> [GridPath] {
+        text.split(separator: " ").compactMap { GridPath(String($0)) }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncPostgres
 import Logging
 import NIOCore
 import PostgresNIO
@@ -26,12 +27,8 @@ enum PostgresInsertBaseline {
     }
 
     static func insertsPerSecond(url: String, connections: Int, seconds: Double = 3) async throws -> Double {
-        guard let components = URLComponents(string: url), let host = components.host, let user = components.user else {
-            throw ValidationFailure("not a PostgreSQL URL")
-        }
-        var configuration = PostgresClient.Configuration(
-            host: host, port: components.port ?? 5432, username: user, password: components.password,
-            database: String(components.path.dropFirst()), tls: .disable)
+        // Read as the store reads it, so both sides connect the same way.
+        var configuration = try PostgresURL.configuration(url)
         configuration.options.maximumConnections = connections
         let client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "bench.raw"))
         return try await withThrowingTaskGroup(of: Int.self) { group in
@@ -62,9 +59,4 @@ enum PostgresInsertBaseline {
             return Double(inserts) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         }
     }
-}
-
-struct ValidationFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
