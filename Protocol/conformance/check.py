@@ -447,8 +447,8 @@ def run(client: Client, admin: str) -> None:
 
     # ---- version header and unknown routes
     r = call("no version header", "GET", "/v1/admin/grids", version=None, token=admin)
-    expect("missing GridSync-Protocol is 426", r, 426, "unsupported_protocol_version", supportedVersions=[1])
-    r = call("version 2", "POST", "/v1/push", version="2", body={"changes": []})
+    expect("missing GridSync-Protocol is 426", r, 426, "unsupported_protocol_version", supportedVersions=[1, 2])
+    r = call("version 99", "POST", "/v1/push", version="99", body={"changes": []})
     expect("unsupported version is 426 before the token is looked at", r, 426, "unsupported_protocol_version")
     for method, path in (("GET", "/v1/nope"), ("GET", "/nope"), ("DELETE", "/v1/push"), ("GET", "/v1/admin/tokens")):
         r = call("unknown route", method, path, token=admin)
@@ -936,6 +936,50 @@ def run(client: Client, admin: str) -> None:
     expect("releasing a quarantined record is 204", r, 204)
     r = call("release again", "POST", f"/v1/admin/records/household/{household}/release", token=admin)
     expect("releasing a record that is not quarantined is 404", r, 404, "not_found")
+
+    # ---- work orders: a report pushed under protocol version 2, then the command centre's views and a move
+    order, action = "wo-0311", "a-0301"
+    fields = {"category": "blockedFireExit", "grid": G12, "reportedAt": "2026-11-24T08:42:00.000Z", "reporter": "李四",
+              "source": {"channel": "walkIn"}, "state": "reported", "summary": "三楼消防通道堆放杂物，需物业清理", "urgency": "yellow"}
+    # README "Building a move": dots follow field-path order, so the state write's dot is known before the change exists.
+    paths = sorted([*fields, f"actions/{action}"])
+    state_dot = f"{A.id}:{A.state('workOrder', order)['clock'].get(A.id, 0) + 1 + paths.index('state')}"
+    fields[f"actions/{action}"] = {"at": "2026-11-24T08:42:00.000Z", "by": "李四", "id": action, "replaces": [],
+                                   "stateDot": state_dot, "to": "reported"}
+    report = A.change("workOrder", order, fields)
+    check("the report's action names the dot of its own state write", report["writes"]["state"]["dot"] == state_dot,
+          json.dumps(report, ensure_ascii=False))
+    r = push("A reports a work order", tA, [report], version="2", check_request=True)
+    outcome("a work order reported under protocol version 2 is applied", r, 0, "applied")
+    r = call("list work orders", "GET", "/v1/admin/orders", token=viewer, query={"under": "futian/shatou", "state": "reported"})
+    expect("listing work orders is 200", r, 200)
+    listed = next((o for o in (r.json or {}).get("orders", []) if o.get("id") == order), {})
+    check("the order is listed with its state, urgency and grid",
+          listed.get("states") == ["reported"] and listed.get("urgency") == "yellow" and listed.get("grids") == [G12],
+          json.dumps(listed, ensure_ascii=False))
+    r = call("work-order figures", "GET", "/v1/admin/orders/stats", token=viewer, query={"under": C03})
+    expect("the work-order figures are 200", r, 200)
+    figures = r.json or {}
+    check("the figures count the one order, reported and open",
+          figures.get("total") == 1 and figures.get("open") == 1 and figures.get("byState") == {"reported": 1}, r.short())
+    r = call("show work order", "GET", f"/v1/admin/orders/{order}", token=viewer)
+    expect("showing a work order is 200", r, 200)
+    shown = r.json or {}
+    timeline = shown.get("timeline") or [{}]
+    check("its timeline holds the report, with the server's receipt time",
+          [(e.get("action"), e.get("to")) for e in timeline] == [(action, "reported")] and bool(timeline[0].get("receivedAt")),
+          json.dumps(timeline, ensure_ascii=False))
+    r = call("move work order", "POST", f"/v1/admin/orders/{order}/move", token=resolver, check_request=True,
+             body={"expectedVersion": (shown.get("order") or {}).get("version", 0), "reason": "属实", "to": "accepted"})
+    expect("accepting the reported order is 200", r, 200)
+    moved = r.json or {}
+    check("the move is a server change (ops-…) and leaves the order accepted",
+          str(moved.get("changeId", "")).startswith("ops-") and (moved.get("order") or {}).get("states") == ["accepted"], r.short())
+    r = call("show moved work order", "GET", f"/v1/admin/orders/{order}", token=viewer)
+    last = ((r.json or {}).get("timeline") or [{}])[-1]
+    check("the timeline ends with the command centre's move from reported, by ops:<token name>",
+          last.get("from") == "reported" and last.get("to") == "accepted" and last.get("by") == "ops:shatou-centre-1"
+          and is_server_replica(str(last.get("action", "")).rsplit("-", 1)[0]), json.dumps(last, ensure_ascii=False))
 
     # ---- status
     r = call("fleet status", "GET", "/v1/admin/status", token=viewer)

@@ -74,6 +74,10 @@ enum PostgresMigrations {
             """,
             "CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
         ]),
+        ("v2-case-timing", [
+            // A work order's timing: when the server received each move, and its deadlines.
+            "ALTER TABLE record ADD COLUMN timing BYTEA",
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

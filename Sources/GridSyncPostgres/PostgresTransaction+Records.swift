@@ -29,7 +29,7 @@ extension PostgresTransaction: RecordLog {
         let kinds = keys.map(\.kind.rawValue), ids = keys.map(\.id.rawValue)
         var found: [RecordKey: StoredRecord] = [:]
         for row in try rows("""
-            SELECT r.kind, r.id, r.state, r.seq, r.conflict_since, r.before_delete, r.before_delete_contested,
+            SELECT r.kind, r.id, r.state, r.seq, r.conflict_since, r.before_delete, r.before_delete_contested, r.timing,
                 (SELECT string_agg(x.grid, ' ' ORDER BY x.grid) FROM record_grid x WHERE x.kind = r.kind AND x.id = r.id AND x.current) AS grids
             FROM record r JOIN unnest(\(kinds)::text[], \(ids)::text[]) AS k (kind, id) ON r.kind = k.kind AND r.id = k.id
             """) {
@@ -46,7 +46,8 @@ extension PostgresTransaction: RecordLog {
                 key: key, state: try PostgresCoding.decode(RecordState.self, try row["state"].decode(ByteBuffer.self)),
                 grids: Self.grids(try row["grids"].decode(String?.self)), seq: try row["seq"].decode(Int64.self),
                 conflictSince: try row["conflict_since"].decode(Double?.self).map(Date.init(timeIntervalSince1970:)),
-                beforeDelete: snapshot)
+                beforeDelete: snapshot,
+                timing: try row["timing"].decode(ByteBuffer?.self).map { try PostgresCoding.decode(CaseTiming.self, $0) })
         }
         return found
     }
@@ -64,19 +65,21 @@ extension PostgresTransaction: RecordLog {
         let seqs = records.map(\.seq), conflicted = records.map(\.state.isInConflict), deleted = records.map(\.state.isDeleted)
         let since = records.map { $0.conflictSince?.timeIntervalSince1970 ?? .nan }
         let agreed = try records.map { try $0.beforeDelete.map { ByteBuffer(bytes: try PostgresCoding.encode($0.agreed)) } ?? ByteBuffer() }
+        let timings = writes.map { $0.timingBytes.map { ByteBuffer(bytes: $0) } ?? ByteBuffer() }
         let contested = records.map { record in
             record.beforeDelete.flatMap { $0.contested.isEmpty ? nil : RecordState(entries: $0.contested, context: .empty, clock: .empty) }
                 .map { ByteBuffer(bytes: CompactJSON.encode($0)) } ?? ByteBuffer()
         }
         try execute("""
-            INSERT INTO record (kind, id, state, seq, in_conflict, deleted, conflict_since, before_delete, before_delete_contested)
-            SELECT kind, id, state, seq, in_conflict, deleted, NULLIF(since, 'NaN'), NULLIF(agreed, ''::bytea), NULLIF(contested, ''::bytea)
+            INSERT INTO record (kind, id, state, seq, in_conflict, deleted, conflict_since, before_delete, before_delete_contested, timing)
+            SELECT kind, id, state, seq, in_conflict, deleted, NULLIF(since, 'NaN'), NULLIF(agreed, ''::bytea), NULLIF(contested, ''::bytea),
+                NULLIF(timing, ''::bytea)
             FROM unnest(\(kinds)::text[], \(ids)::text[], \(states)::bytea[], \(seqs)::bigint[], \(conflicted)::boolean[],
-                        \(deleted)::boolean[], \(since)::float8[], \(agreed)::bytea[], \(contested)::bytea[])
-                AS u (kind, id, state, seq, in_conflict, deleted, since, agreed, contested)
+                        \(deleted)::boolean[], \(since)::float8[], \(agreed)::bytea[], \(contested)::bytea[], \(timings)::bytea[])
+                AS u (kind, id, state, seq, in_conflict, deleted, since, agreed, contested, timing)
             ON CONFLICT (kind, id) DO UPDATE SET state = excluded.state, seq = excluded.seq, in_conflict = excluded.in_conflict,
                 deleted = excluded.deleted, conflict_since = excluded.conflict_since, before_delete = excluded.before_delete,
-                before_delete_contested = excluded.before_delete_contested
+                before_delete_contested = excluded.before_delete_contested, timing = excluded.timing
             """)
         // A record that leaves a grid keeps a `current = false` row there, so devices of that
         // grid are still sent the record's next version and learn that it moved out of scope.
@@ -189,7 +192,7 @@ extension PostgresTransaction: RecordLog {
         // instead walk every record changed since the cursor, district-wide, and a pull's cost
         // would grow with the whole city. Quarantined records wait.
         return try rows(PostgresQuery(unsafeSQL: """
-            SELECT r.kind, r.id, r.state, r.seq, r.in_conflict, r.deleted,
+            SELECT r.kind, r.id, r.state, r.seq, r.in_conflict, r.deleted, r.timing,
                 (SELECT string_agg(x.grid, ' ' ORDER BY x.grid) FROM record_grid x WHERE x.kind = r.kind AND x.id = r.id AND x.current) AS grids
             FROM (SELECT DISTINCT g.kind, g.id FROM record_grid g WHERE \(scope)) AS s
             CROSS JOIN LATERAL (
@@ -200,7 +203,8 @@ extension PostgresTransaction: RecordLog {
             StoredRow(kind: try row["kind"].decode(String.self), id: try row["id"].decode(String.self),
                       grids: Self.grids(try row["grids"].decode(String?.self)), seq: try row["seq"].decode(Int64.self),
                       inConflict: try row["in_conflict"].decode(Bool.self), deleted: try row["deleted"].decode(Bool.self),
-                      state: Data(try row["state"].decode(ByteBuffer.self).readableBytesView))
+                      state: Data(try row["state"].decode(ByteBuffer.self).readableBytesView),
+                      timing: try row["timing"].decode(ByteBuffer?.self).map { Data($0.readableBytesView) })
         }
     }
 
@@ -215,6 +219,17 @@ extension PostgresTransaction: RecordLog {
             let n = bindings.count
             return "(\(column) = $\(n - 2) OR (\(column) > $\(n - 1) AND \(column) < $\(n)))"
         }.joined(separator: " OR ") + ")"
+    }
+
+    func recordKeys(ofKind kind: RecordKind, under root: GridPath?) throws -> [RecordKey] {
+        var bindings = PostgresBindings()
+        bindings.append(kind.rawValue)
+        let scope = root.map { Self.subtree("g.grid", roots: [$0], &bindings) } ?? "TRUE"
+        return try rows(PostgresQuery(unsafeSQL: """
+            SELECT DISTINCT g.id FROM record_grid g WHERE g.kind = $1 AND g.current AND \(scope)
+            """, binds: bindings)).compactMap { row in
+            RecordID(try row["id"].decode(String.self)).map { RecordKey(kind: kind, id: $0) }
+        }
     }
 
     func conflictKeys(under root: GridPath?, kind: RecordKind?) throws -> [RecordKey] {

@@ -65,6 +65,11 @@ public struct ErrorCode: RawRepresentable, Codable, Sendable, Hashable, CustomSt
     /// 422: the request was understood but cannot be applied (a bad grid import row, a
     /// resolution that leaves a field undecided).
     public static let unprocessable = ErrorCode(rawValue: "unprocessable")
+    /// 422: a work-order move the workflow does not allow from the order's state.
+    public static let illegalTransition = ErrorCode(rawValue: "illegal_transition")
+    /// 409: the order's state is contested (a workflow conflict): settle it through the
+    /// conflicts API first.
+    public static let workflowConflict = ErrorCode(rawValue: "workflow_conflict")
     /// 426: the `GridSync-Protocol` version is missing or not spoken here.
     public static let unsupportedProtocolVersion = ErrorCode(rawValue: "unsupported_protocol_version")
     /// 429 / 503: try again after `Retry-After` seconds.

@@ -1,3 +1,4 @@
+import Foundation
 import GridSyncCore
 
 /// `GET /v1/pull?cursor=…&limit=…`: records changed since the cursor, in the device's scope.
@@ -13,12 +14,16 @@ public struct PullResponse: Codable, Sendable, Hashable {
     /// True when another page is ready now.
     public var hasMore: Bool
     public var scope: ScopeReport
+    /// The server's clock when it served the page: a handset whose own clock is wrong reads
+    /// deadlines against this, plus the time since.
+    public var serverTime: Date?
 
-    public init(records: [RecordEnvelope], cursor: String, hasMore: Bool, scope: ScopeReport) {
+    public init(records: [RecordEnvelope], cursor: String, hasMore: Bool, scope: ScopeReport, serverTime: Date? = nil) {
         self.records = records
         self.cursor = cursor
         self.hasMore = hasMore
         self.scope = scope
+        self.serverTime = serverTime
     }
 }
 
@@ -34,8 +39,10 @@ public struct RecordEnvelope: Codable, Sendable, Hashable {
     /// True while the record waits for the command centre: show it as under review.
     public var inConflict: Bool
     public var deleted: Bool
+    /// For a work order: when the server received each move, and the deadlines.
+    public var timing: CaseTiming?
 
-    public init(kind: RecordKind, id: RecordID, grids: [GridPath], seq: Int64, state: RecordState) {
+    public init(kind: RecordKind, id: RecordID, grids: [GridPath], seq: Int64, state: RecordState, timing: CaseTiming? = nil) {
         self.kind = kind
         self.id = id
         self.grids = grids
@@ -43,6 +50,7 @@ public struct RecordEnvelope: Codable, Sendable, Hashable {
         self.state = state
         self.inConflict = state.isInConflict
         self.deleted = state.isDeleted
+        self.timing = timing
     }
 
     public var key: RecordKey { RecordKey(kind: kind, id: id) }

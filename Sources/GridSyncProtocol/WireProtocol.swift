@@ -2,14 +2,15 @@ import GridSyncCore
 
 /// Version negotiation for the sync and admin APIs. `Protocol/README.md`, "Versions".
 ///
-/// Every request carries `GridSync-Protocol: 1`. A server that does not speak the client's
-/// version answers 426 with the versions it does speak, so an old handset can tell its worker
-/// to update the app rather than fail in some obscure way.
+/// Every request carries `GridSync-Protocol: <version>`. A server that does not speak the
+/// client's version answers 426 with the versions it does speak, so an old handset can tell its
+/// worker to update the app rather than fail in some obscure way. A server keeps speaking older
+/// versions while a fleet updates: it never sends a handset a record kind its version lacks.
 public enum WireProtocol {
-    /// The version this build speaks.
-    public static let version = 1
+    /// The version this build speaks. Version 2 added work orders.
+    public static let version = 2
     /// Versions this build's server accepts.
-    public static let supportedVersions = [1]
+    public static let supportedVersions = [1, 2]
     /// The request header that names the client's version.
     public static let versionHeader = "GridSync-Protocol"
     /// The request header a client may set to correlate logs; the server echoes or mints one.

@@ -97,6 +97,10 @@ extension SQLiteStore {
             try db.execute(sql: "ALTER TABLE device ADD COLUMN registration_key TEXT")
             try db.execute(sql: "CREATE UNIQUE INDEX device_registration_key ON device(registration_key)")
         }
+        migrator.registerMigration("v7-case-timing") { db in
+            // A work order's timing: when the server received each move, and its deadlines.
+            try db.execute(sql: "ALTER TABLE record ADD COLUMN timing BLOB")
+        }
         return migrator
     }
 

@@ -23,7 +23,7 @@ extension SQLiteTransaction: RecordLog {
     private func load(_ key: RecordKey) throws -> StoredRecord? {
         guard let row = try Row.fetchOne(
             db.cachedStatement(sql: """
-                SELECT state, seq, conflict_since, before_delete, before_delete_contested FROM record WHERE kind = ? AND id = ?
+                SELECT state, seq, conflict_since, before_delete, before_delete_contested, timing FROM record WHERE kind = ? AND id = ?
                 """),
             arguments: [key.kind.rawValue, key.id.rawValue]) else { return nil }
         let grids = try String.fetchAll(
@@ -32,13 +32,15 @@ extension SQLiteTransaction: RecordLog {
         let since: Double? = row["conflict_since"]
         let agreed: Data? = row["before_delete"]
         let contested: Data? = row["before_delete_contested"]
+        let timing: Data? = row["timing"]
         let snapshot = try agreed.map { agreed in
             DeleteSnapshot(agreed: try SQLiteStore.decode([FieldPath: FieldValue].self, agreed),
                            contested: try contested.map { try SQLiteStore.decode(RecordState.self, $0).entries } ?? [:])
         }
         return StoredRecord(
             key: key, state: try SQLiteStore.decode(RecordState.self, row["state"]), grids: grids, seq: row["seq"],
-            conflictSince: since.map(Date.init(timeIntervalSince1970:)), beforeDelete: snapshot)
+            conflictSince: since.map(Date.init(timeIntervalSince1970:)), beforeDelete: snapshot,
+            timing: try timing.map { try SQLiteStore.decode(CaseTiming.self, $0) })
     }
 
     func save(_ writes: [RecordWrite]) throws {
@@ -51,15 +53,17 @@ extension SQLiteTransaction: RecordLog {
             $0.contested.isEmpty ? nil : RecordState(entries: $0.contested, context: .empty, clock: .empty)
         }
         try db.cachedStatement(sql: """
-            INSERT INTO record (kind, id, state, seq, in_conflict, deleted, conflict_since, before_delete, before_delete_contested)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO record (kind, id, state, seq, in_conflict, deleted, conflict_since, before_delete, before_delete_contested, timing)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (kind, id) DO UPDATE SET state = excluded.state, seq = excluded.seq,
                 in_conflict = excluded.in_conflict, deleted = excluded.deleted, conflict_since = excluded.conflict_since,
-                before_delete = excluded.before_delete, before_delete_contested = excluded.before_delete_contested
+                before_delete = excluded.before_delete, before_delete_contested = excluded.before_delete_contested,
+                timing = excluded.timing
             """).execute(arguments: [
                 key.kind.rawValue, key.id.rawValue, write.stateBytes, record.seq, record.state.isInConflict,
                 record.state.isDeleted, record.conflictSince?.timeIntervalSince1970,
                 try record.beforeDelete.map { try SQLiteStore.encode($0.agreed) }, contested.map { CompactJSON.encode($0) },
+                write.timingBytes,
             ])
         // A record that leaves a grid keeps a `current = 0` row there, so devices of that grid
         // are still sent the record's next version and learn that it moved out of their scope.
@@ -144,14 +148,14 @@ extension SQLiteTransaction: RecordLog {
         // Driven from the grid index: a grid worker's pull touches its grid's few records, not
         // every record the district changed since the cursor. Quarantined records wait.
         return try Row.fetchAll(db, sql: """
-            SELECT r.kind, r.id, r.state, r.seq, r.in_conflict, r.deleted, \(Self.currentGridsColumn)
+            SELECT r.kind, r.id, r.state, r.seq, r.in_conflict, r.deleted, r.timing, \(Self.currentGridsColumn)
             FROM record r
             WHERE (r.kind, r.id) IN (SELECT g.kind, g.id FROM record_grid g WHERE \(scope.sql))
               AND r.seq > ? AND r.seq <= ? AND r.quarantined = 0
             ORDER BY r.seq LIMIT ?
             """, arguments: scope.arguments + [seqAfter, seqAtMost, limit]).map { row in
             StoredRow(kind: row["kind"], id: row["id"], grids: Self.currentGrids(row), seq: row["seq"],
-                      inConflict: row["in_conflict"], deleted: row["deleted"], state: row["state"])
+                      inConflict: row["in_conflict"], deleted: row["deleted"], state: row["state"], timing: row["timing"])
         }
     }
 
@@ -171,6 +175,19 @@ extension SQLiteTransaction: RecordLog {
         return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
             guard let kind = RecordKind(rawValue: row["kind"]), let id = RecordID(row["id"]) else { return nil }
             return RecordKey(kind: kind, id: id)
+        }
+    }
+
+    func recordKeys(ofKind kind: RecordKind, under root: GridPath?) throws -> [RecordKey] {
+        var sql = "SELECT DISTINCT g.id FROM record_grid g WHERE g.kind = ? AND g.current = 1"
+        var arguments: StatementArguments = [kind.rawValue]
+        if let root {
+            let scope = GridPath.subtreeCondition("g.grid", roots: [root])
+            sql += " AND \(scope.sql)"
+            arguments += scope.arguments
+        }
+        return try String.fetchAll(db, sql: sql + " ORDER BY g.id", arguments: arguments).compactMap { id in
+            RecordID(id).map { RecordKey(kind: kind, id: $0) }
         }
     }
 

@@ -66,6 +66,9 @@ struct GridSyncServerCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error. (env: GRIDSYNC_LOG_LEVEL)")
     var logLevel: String = env("LOG_LEVEL") ?? "info"
 
+    @Option(help: "Work-order deadlines per urgency and step (YAML); default: red on site in 1h, answered in 24h. (env: GRIDSYNC_DEADLINES)")
+    var deadlines: String?
+
     @Option(help: "Print the bound port to this file once listening, for scripts that start on port 0.")
     var portFile: String?
 
@@ -74,11 +77,18 @@ struct GridSyncServerCommand: AsyncParsableCommand {
         let postgres = self.postgres ?? env("POSTGRES")
         var logger = Logger(label: "gridsync-server")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host, port: port, databasePath: database,
             limits: SyncLimits(maxChangesPerPush: maxChangesPerPush, maxBodyBytes: maxBodyBytes, maxPullPage: maxPullPage),
             adminTokenFile: adminTokenFile, idleTimeout: .milliseconds(Int64(idleTimeout * 1_000)),
             bodyTimeout: .milliseconds(Int64(bodyTimeout * 1_000)), maxConnections: maxConnections)
+        if let path = deadlines ?? env("DEADLINES") {
+            do {
+                configuration.deadlines = try DeadlinePolicyFile.load(path)
+            } catch {
+                throw ValidationError("--deadlines \(path): \(error)")
+            }
+        }
         guard idleTimeout > 0, bodyTimeout > 0, maxConnections > 0 else {
             throw ValidationError("--idle-timeout, --body-timeout and --max-connections must be positive")
         }

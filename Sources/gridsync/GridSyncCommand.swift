@@ -5,7 +5,7 @@ import ArgumentParser
 struct GridSyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gridsync",
-        abstract: "Command-centre tool for GridSync: conflicts, terminals, grids, fleet status and audit.",
+        abstract: "Command-centre tool for GridSync: conflicts, work orders, terminals, grids, fleet status and audit.",
         discussion: """
             Point it at a server with --server (or GRIDSYNC_SERVER) and an ops token with --token (or GRIDSYNC_TOKEN). Every command that prints data takes --json.
 
@@ -16,7 +16,7 @@ struct GridSyncCommand: AsyncParsableCommand {
               export GRIDSYNC_TOKEN=$(cat admin.token)
               gridsync conflicts list --street futian/shatou
             """,
-        subcommands: [ConflictsCommand.self, DevicesCommand.self, GridsCommand.self, RecordsCommand.self, StatusCommand.self, AuditCommand.self, DemoCommand.self])
+        subcommands: [ConflictsCommand.self, OrdersCommand.self, DevicesCommand.self, GridsCommand.self, RecordsCommand.self, StatusCommand.self, AuditCommand.self, DemoCommand.self])
 }
 
 /// Options every command that talks to the server takes.

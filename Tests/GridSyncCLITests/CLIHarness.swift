@@ -86,8 +86,9 @@ struct LiveFixture {
         try await engine.replaceHierarchy(GridHierarchy(grids: [GridNode(path: GridPath("futian/shatou")!, name: "沙头街道")], assignments: []))
     }
 
-    func run(logger: Logger = Logger(label: "gridsync-server"), _ body: @Sendable (CLI, any TestClientProtocol) async throws -> Void) async throws {
-        let app = buildApplication(configuration: ServerConfiguration(port: 0, idleTimeout: .seconds(600)), store: store, logger: logger)
+    func run(logger: Logger = Logger(label: "gridsync-server"), now: @escaping @Sendable () -> Date = Date.init,
+             _ body: @Sendable (CLI, any TestClientProtocol) async throws -> Void) async throws {
+        let app = buildApplication(configuration: ServerConfiguration(port: 0, idleTimeout: .seconds(600)), store: store, logger: logger, now: now)
         let directory = self.directory, token = adminToken
         try await app.test(.live) { client in
             let environment = ["GRIDSYNC_SERVER": "http://127.0.0.1:\(client.port!)", "GRIDSYNC_TOKEN": token,

@@ -150,7 +150,8 @@ struct CLITests {
         #expect(help.output == (try String(contentsOf: snapshot, encoding: .utf8)))
         for command in ["conflicts list", "conflicts show", "conflicts resolve", "devices enroll", "devices list", "devices revoke",
                         "grids import", "grids list", "records quarantined", "records quarantine", "records release", "status", "audit",
-                        "demo conflict"] {
+                        "demo conflict", "orders list", "orders show", "orders accept", "orders dispatch", "orders return", "orders reject",
+                        "orders close", "orders stats"] {
             let output = try await cli.run("\(command) --help").output
             #expect(output.contains("Example"), "\(command) --help has no example")
         }

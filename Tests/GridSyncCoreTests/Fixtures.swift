@@ -36,4 +36,18 @@ enum Fixtures {
     static let log = VisitLog(
         id: RecordID("vl-1")!, grid: grid, worker: "zhang.wei", day: CalendarDay("2026-11-24")!,
         entries: [LogEntry(id: RecordID("e1")!, at: visitedAt, text: "上午巡查完毕")], summary: "走访 12 户")
+
+    /// A case a worker found on patrol and fixed on the spot (巡办合一), then verified: its
+    /// actions are what `Workflow.move` writes, with the dots a worker's handset gives them.
+    static let workOrder = WorkOrder(
+        id: RecordID("wo-5")!, grid: grid, source: .finding(RecordID("f1")!, of: RecordID("pt-77")!),
+        category: .blockedFireExit, urgency: .yellow, summary: "消防通道堆放杂物", reporter: "zhang.wei",
+        reportedAt: visitedAt, state: .handled, assignee: Assignee(level: .grid),
+        actions: [
+            WorkOrderAction(id: RecordID("a1")!, from: nil, to: .reported, by: "zhang.wei", at: visitedAt,
+                            stateDot: Dot("dev-7:9")!),
+            WorkOrderAction(id: RecordID("a2")!, from: .reported, to: .handled, by: "zhang.wei", at: visitedAt.addingTimeInterval(600),
+                            reason: "当场清理", stateDot: Dot("dev-7:12")!, replaces: [Dot("dev-7:9")!]),
+        ],
+        handlingNotes: "已清理通道")
 }

@@ -10,6 +10,7 @@ struct RecordKindRegistryTests {
     /// One valid record of each kind. A new kind that is not added here fails the first test.
     static let samples: [RecordKind: any SyncedRecord] = [
         .household: Fixtures.household, .householdVisit: Fixtures.visit, .patrol: Fixtures.patrol, .visitLog: Fixtures.log,
+        .workOrder: Fixtures.workOrder,
     ]
 
     @Test("every kind has a sample, a type of its own kind, and a schema of its own kind", arguments: RecordKind.allCases)

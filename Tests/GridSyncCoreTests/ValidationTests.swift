@@ -62,3 +62,21 @@ struct ValidationTests {
         #expect(throws: ValidationError.self) { try change.validate() }
     }
 }
+
+@Suite("Timestamps")
+struct TimestampTests {
+    @Test("a time prints at its nearest millisecond, and prints the same after any number of round trips")
+    func roundTrips() throws {
+        var random = SplitMix64(seed: 3)
+        for _ in 0..<20_000 {
+            let date = Date(timeIntervalSince1970: 1_795_000_000 + Double(random.next() % 100_000_000) / 1_000 + Double(random.next() % 1_000) / 1e6)
+            let text = FieldValueCoding.text(of: date)
+            var again = date
+            for _ in 0..<3 {
+                again = try FieldValueCoding.decode(Date.self, from: .string(FieldValueCoding.text(of: again)), field: "at")
+                #expect(FieldValueCoding.text(of: again) == text)
+            }
+            #expect(abs(again.timeIntervalSince(date)) <= 0.000_501)
+        }
+    }
+}

@@ -84,11 +84,11 @@ struct BadInputTests {
         let server = try await TestServer()
         defer { server.cleanUp() }
         try await server.run { client in
-            for version in [nil, "2", "zero"] as [String?] {
+            for version in [nil, "3", "0", "zero"] as [String?] {
                 let reply = try await client.send(.get, "/v1/pull", version: version)
                 #expect(reply.status == 426)
                 #expect(reply.error?.code == .unsupportedProtocolVersion)
-                #expect(reply.error?.supportedVersions == [1])
+                #expect(reply.error?.supportedVersions == [1, 2])
             }
         }
     }

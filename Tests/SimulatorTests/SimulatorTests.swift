@@ -57,6 +57,23 @@ struct SimulatorTests {
         #expect(report.retries > 0)
     }
 
+    @Test("a day of work orders: reported, handled on the spot or dispatched, verified, raced and settled; none lost, none illegal")
+    func workOrderDay() async throws {
+        var scenario = Self.small
+        scenario.workOrders.perDay = 40
+        scenario.workOrders.concurrentShare = 0.3
+        var options = SimulationOptions()
+        options.seed = 14
+        let report = try await Simulation(scenario: scenario, options: options).run()
+        #expect(report.passed, "\(report.summary())")
+        let orders = try #require(report.workOrders)
+        #expect(orders.planned == 40 && orders.onServer == 40 && orders.illegal == 0)
+        #expect(orders.racesPredicted > 0 && orders.racesDetected == orders.racesPredicted && orders.racesSettled == orders.racesPredicted)
+        #expect(orders.closed > 20 && orders.closed < 40, "the last round's dispatched orders stay open, awaiting verification")
+        #expect(orders.openWithoutDeadline == 0 && orders.deadlinesOffServerClock == 0)
+        #expect(orders.largestHandsetSkewHours > 1, "the handsets' clocks were off, and the deadlines ignored them")
+    }
+
     /// Where PostgreSQL runs, for the multi-instance day (`.ci/run` starts one).
     static let postgres = ProcessInfo.processInfo.environment["GRIDSYNC_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
 
@@ -81,7 +98,7 @@ struct SimulatorTests {
 @Suite("Scenario files")
 struct ScenarioFileTests {
     @Test("every scenario under Simulator/Scenarios loads, with defaults for what it leaves out",
-          arguments: ["district.yaml", "district-faults.yaml", "district-unlucky.yaml", "city.yaml", "ci-small.yaml"])
+          arguments: ["district.yaml", "district-faults.yaml", "district-unlucky.yaml", "district-workorders.yaml", "city.yaml", "ci-small.yaml"])
     func loads(file: String) throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Simulator/Scenarios").appendingPathComponent(file).path
@@ -91,5 +108,6 @@ struct ScenarioFileTests {
         if file == "district-faults.yaml" { #expect(scenario.faults.serverRestarts == 1 && scenario.perRound.visits == 5) }
         if file == "city.yaml" { #expect(scenario.terminals >= 8_000 && (scenario.districts?.count ?? 0) >= 3) }
         if file == "district-unlucky.yaml" { #expect(scenario.unluckyGrids == 12) }
+        if file == "district-workorders.yaml" { #expect(scenario.terminals == 910 && scenario.workOrders.perDay == 300) }
     }
 }

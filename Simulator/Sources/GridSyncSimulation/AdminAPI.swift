@@ -36,12 +36,45 @@ struct AdminAPI: Sendable {
         return try WireCoding.decode(ResolveResponse.self, from: data)
     }
 
-    private func send(_ method: String, _ path: String, body: Data?, headers: [String: String] = [:]) async throws -> Data {
-        var request = URLRequest(url: baseURL.appendingPathComponent(path))
+    /// Moves a work order as the command centre. A move whose answer was lost and that is sent
+    /// again finds the order already moved (`illegal_transition`): it is done, not failed.
+    func moveOrder(_ id: RecordID, _ request: OrderMoveRequest) async throws {
+        do {
+            _ = try await send("POST", "v1/admin/orders/\(id.rawValue)/move", body: try WireCoding.encode(request))
+        } catch let error as SimulationError {
+            guard try await order(id).order.states == [request.to] else { throw error }
+        }
+    }
+
+    func order(_ id: RecordID) async throws -> OrderDetail {
+        try WireCoding.decode(OrderDetail.self, from: try await send("GET", "v1/admin/orders/\(id.rawValue)", body: nil))
+    }
+
+    func orders() async throws -> OrderList {
+        try WireCoding.decode(OrderList.self, from: try await send("GET", "v1/admin/orders", body: nil))
+    }
+
+    func orderStats() async throws -> OrderStats {
+        try WireCoding.decode(OrderStats.self, from: try await send("GET", "v1/admin/orders/stats", body: nil))
+    }
+
+    func conflicts(kind: RecordKind) async throws -> ConflictList {
+        var components = URLComponents()
+        components.queryItems = [URLQueryItem(name: "kind", value: kind.rawValue)]
+        return try WireCoding.decode(ConflictList.self, from: try await send("GET", "v1/admin/conflicts", query: components.percentEncodedQuery, body: nil))
+    }
+
+    private func send(_ method: String, _ path: String, query: String? = nil, body: Data?, headers: [String: String] = [:]) async throws -> Data {
+        var url = baseURL.appendingPathComponent(path)
+        if let query, var components = URLComponents(url: url, resolvingAgainstBaseURL: false) {
+            components.percentEncodedQuery = query
+            url = components.url ?? url
+        }
+        var request = URLRequest(url: url)
         request.httpMethod = method
         request.httpBody = body
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        request.setValue("1", forHTTPHeaderField: WireProtocol.versionHeader)
+        request.setValue(String(WireProtocol.version), forHTTPHeaderField: WireProtocol.versionHeader)
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         for attempt in 1...20 {

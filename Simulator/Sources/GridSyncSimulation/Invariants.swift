@@ -76,7 +76,11 @@ enum Invariants {
 
         let latency = metrics.latency
         let stormSeconds = metrics.largestStorm.seconds
-        return SimulationReport(
+        var workOrders: WorkOrderFigures?
+        if let load = await simulation.caseLoad, simulation.scenario.workOrders.perDay > 0 {
+            workOrders = try await WorkOrderFigures.check(load, server: server, admin: first.contextValue.admin)
+        }
+        var report = SimulationReport(
             terminals: terminals.count, changesCreated: created.count, changesOnServer: onServer, lost: lost, duplicated: duplicated,
             silentOverwrites: silent.count, conflictsExpected: expected.count, conflictsDetected: detected.count,
             unexpectedConflicts: unexpected.count, converged: converged, stormSeconds: stormSeconds,
@@ -90,6 +94,8 @@ enum Invariants {
             selfConflicts: selfConflicts, unlucky: unluckyOutcome?.figures,
             notes: divergent + silent.sorted().prefix(5).map { "not in conflict on the server: \($0)" }
                 + unexpected.sorted().prefix(5).map { "conflict with no concurrent edit: \($0)" } + (unluckyOutcome?.notes ?? []))
+        report.workOrders = workOrders
+        return report
     }
 
     /// Fields of one record holding differing values written by the same worker's handsets

@@ -35,6 +35,28 @@ public struct Scenario: Codable, Sendable, Hashable {
     /// not keep every replica file open at once.
     public var closeIdleClients: Bool?
     public var faults = Faults()
+    /// Work orders (工单) a day brings; zero leaves the day without them.
+    public var workOrders = WorkOrderLoad()
+
+    /// The closed loop's share of the day (DOMAIN.md: one district, about 300 orders a day).
+    public struct WorkOrderLoad: Codable, Sendable, Hashable {
+        public var perDay = 0
+        /// Minor items the worker fixes on the spot (巡办合一): reported, handled, verified and
+        /// closed in one visit. The rest are reported for dispatch (巡办分离).
+        public var onSpotShare = 0.6
+        /// Of the dispatched ones, the share where the worker handles the case on site while
+        /// the command centre sends it back: a workflow conflict the ledger predicts.
+        public var concurrentShare = 0.05
+        public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            self.init()
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            perDay = try container.decodeIfPresent(Int.self, forKey: .perDay) ?? perDay
+            onSpotShare = try container.decodeIfPresent(Double.self, forKey: .onSpotShare) ?? onSpotShare
+            concurrentShare = try container.decodeIfPresent(Double.self, forKey: .concurrentShare) ?? concurrentShare
+        }
+    }
 
     public struct PerRound: Codable, Sendable, Hashable {
         public var trackPointBatches = 4
@@ -121,5 +143,6 @@ public struct Scenario: Codable, Sendable, Hashable {
         unluckyGrids = try container.decodeIfPresent(Int.self, forKey: .unluckyGrids) ?? unluckyGrids
         closeIdleClients = try container.decodeIfPresent(Bool.self, forKey: .closeIdleClients)
         faults = try container.decodeIfPresent(Faults.self, forKey: .faults) ?? faults
+        workOrders = try container.decodeIfPresent(WorkOrderLoad.self, forKey: .workOrders) ?? workOrders
     }
 }

@@ -37,6 +37,8 @@ public actor Simulation {
     var metrics = RunMetrics()
     var settles = 0
     var cluster: (any ServerCluster)?
+    /// The day's work orders, once it is known which terminals stay online all day.
+    var caseLoad: CaseLoad?
     /// Large days (a city) close each terminal's client between uses and bound how many are
     /// open in a storm; a district's day keeps every client open, as before.
     var restsIdleClients: Bool { scenario.closeIdleClients ?? (scenario.terminals > 2_000) }
@@ -85,6 +87,12 @@ public actor Simulation {
         // The unlucky grids' terminals stay online and installed, so their story runs as told.
         offline.subtract(unlucky.terminals)
         reinstalled.subtract(unlucky.terminals)
+        // Work orders go to grid workers who are online and installed all day, so each order's
+        // path through the loop runs as planned.
+        let steady = terminals.indices.filter { index in
+            !terminals[index].profile.isCadre && !offline.contains(index) && !reinstalled.contains(index) && !unlucky.terminals.contains(index)
+        }
+        caseLoad = CaseLoad(load: scenario.workOrders, terminals: hierarchy.terminals, eligible: steady, rounds: scenario.rounds, seed: options.seed)
 
         for round in 0..<scenario.rounds {
             let away = round == 0 && scenario.rounds > 1 ? offline : []
@@ -102,6 +110,7 @@ public actor Simulation {
             report("round \(round + 1): sync storm")
             try await storm(round: round, skipping: away, restarts: restartAt)
             try await settle(skipping: away)
+            try await caseLoad?.commandCentre(round: round, simulation: self, admin: admin, skipping: away)
             if round == 0 && !unlucky.cases.isEmpty {
                 report("the command centre settles the delete conflicts")
                 try await unlucky.resolve(admin: admin)
@@ -112,6 +121,7 @@ public actor Simulation {
         report("checking invariants")
         var result = try await Invariants.check(self, folder: folder)
         result.instances = servers.count
+
         result.store = options.servers.isEmpty ? (options.postgres == nil ? "sqlite" : "postgres") : "external"
         await cluster?.stop()
         if let database, options.workFolder == nil { try? await PostgresDatabases.drop(database) }
@@ -144,10 +154,13 @@ public actor Simulation {
     }
 
     private func work(round: Int) async throws {
-        try await forEachTerminal(parallel: 8) { [hierarchy, scenario, ledger, options] terminal in
+        try await forEachTerminal(parallel: 8) { [hierarchy, scenario, ledger, options, caseLoad] terminal in
             guard let grid = hierarchy.grids.firstIndex(of: terminal.profile.grid) else { return }
             var random = SplitMix64(seed: options.seed &+ UInt64(terminal.index) &* 31 &+ UInt64(round) &* 1_000_033)
             try await terminal.work(round: round, gridIndex: grid, scenario: scenario, ledger: ledger, random: &random)
+            if let plan = await caseLoad?.work(for: terminal.index, round: round), !(plan.report.isEmpty && plan.verify.isEmpty) {
+                try await terminal.workOrders(report: plan.report, verify: plan.verify, round: round)
+            }
         }
     }
 
@@ -198,7 +211,7 @@ public actor Simulation {
 
     /// After the storm, every online terminal syncs until it has pushed everything and pulled
     /// everything pushed before it: the point up to which each has seen everyone's work.
-    private func settle(skipping away: Set<Int>) async throws {
+    func settle(skipping away: Set<Int>) async throws {
         let settle = settles
         for pass in 0..<4 {
             let pushed = Counter()

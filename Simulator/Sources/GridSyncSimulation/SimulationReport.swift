@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncProtocol
 
 /// What `--report-json` writes. Key names are stable: scripts and CI read them.
 public struct SimulationReport: Codable, Sendable {
@@ -43,6 +44,8 @@ public struct SimulationReport: Codable, Sendable {
     /// how many instances served the day.
     public var store = "sqlite"
     public var instances = 1
+    /// The closed loop, when the scenario has work orders.
+    public var workOrders: WorkOrderFigures?
 
     /// What the hostile and unlucky mix did, case by case (see `UnluckyDay`).
     public struct Unlucky: Codable, Sendable, Hashable {
@@ -68,6 +71,7 @@ public struct SimulationReport: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case terminals, lost, duplicated, converged, seed, retries, reinstalls, notes, unlucky, store, instances
+        case workOrders = "work_orders"
         case selfConflicts = "self_conflicts"
         case changesCreated = "changes_created", changesOnServer = "changes_on_server", silentOverwrites = "silent_overwrites"
         case conflictsExpected = "conflicts_expected", conflictsDetected = "conflicts_detected", unexpectedConflicts = "unexpected_conflicts"
@@ -80,7 +84,7 @@ public struct SimulationReport: Codable, Sendable {
     /// Every invariant the simulator promises.
     public var passed: Bool {
         lost == 0 && duplicated == 0 && silentOverwrites == 0 && unexpectedConflicts == 0 && converged && rejectionsExplained
-            && conflictsDetected == conflictsExpected && selfConflicts == 0 && (unlucky?.passed ?? true)
+            && conflictsDetected == conflictsExpected && selfConflicts == 0 && (unlucky?.passed ?? true) && (workOrders?.passed ?? true)
     }
 
     public func summary() -> String {
@@ -97,6 +101,17 @@ public struct SimulationReport: Codable, Sendable {
         if let unlucky {
             row("unlucky: refused / followed", "\(unlucky.rejectedMidQueue) / \(unlucky.followedRejections) of \(unlucky.cases)")
             row("unlucky: overruled / revived", "\(unlucky.overruledDeletes) / \(unlucky.revivals) of \(unlucky.cases)")
+        }
+        if let orders = workOrders {
+            row("work orders: planned / stored", "\(orders.planned) / \(orders.onServer), illegal states \(orders.illegal)")
+            row("work orders: races", "\(orders.racesPredicted) predicted / \(orders.racesDetected) detected / \(orders.racesSettled) settled")
+            row("work orders: closed", "\(orders.closed), closure rate " + (orders.closureRate.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a"))
+            row("work orders: open w/o deadline", "\(orders.openWithoutDeadline); off the server clock \(orders.deadlinesOffServerClock)")
+            row("work orders: handset skew", String(format: "up to %.1f h, ignored", orders.largestHandsetSkewHours))
+            row("work orders: overdue by colour", orders.overdueByUrgency.isEmpty ? "none" : orders.overdueByUrgency.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            row("work orders: median to step", CaseStep.allCases.compactMap { step in
+                orders.medianSecondsToStep[step.rawValue].map { String(format: "%@ %.1f s", step.rawValue, $0) } }.joined(separator: ", "))
+            for note in orders.notes { lines.append("  ! " + note) }
         }
         row("converged", converged ? "yes" : "NO")
         row("largest storm", String(format: "%.2f s, %.0f changes/s", stormSeconds, stormChangesPerSecond))

@@ -47,6 +47,10 @@ extension FieldClient {
             guard var row = try RecordRow.fetch(key, db), !row.state.isDeleted else {
                 throw FieldClientError(.notFound, "no \(R.kind.rawValue) \(id) on this handset")
             }
+            if R.kind.schema.workflow != nil {
+                throw ValidationError(.illegalTransition, field: FieldPath.deleted.rawValue,
+                                      "a \(R.kind.rawValue) is never deleted: move it to a final state instead")
+            }
             let confirmed = row.serverState?.entries.values.flatMap(\.keys) ?? []
             let change = row.state.delete(by: identity.replicaID, id: changeID, record: key, alsoSuperseding: confirmed)
             try row.save(db)
@@ -77,8 +81,15 @@ extension FieldClient {
             throw FieldClientError(.underReview, "under review by the command centre: " +
                 (contested.isEmpty ? "the record" : contested.map(\.rawValue).sorted().joined(separator: ", ")))
         }
+        let before = row.state
         let change = row.state.write(fields, by: replica, id: id, record: row.key, alsoSuperseding: confirmedDots(of: fields.keys, in: row))
         try change.validate()
+        // A kind with a workflow refuses here, offline, what the server would refuse: a state
+        // written without its action, an illegal move, a delete (`illegal_transition`).
+        if let workflow = row.key.kind.schema.workflow, let illegal = workflow.violation(of: change, before: before) {
+            row.state = before
+            throw illegal
+        }
         try row.save(db)
         try Outbox.append(change, at: now, db)
         return change

@@ -40,6 +40,10 @@ enum ReplicaDatabase {
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 """)
         }
+        migrator.registerMigration("v2-case-timing") { db in
+            // A work order's deadlines as the server last sent them.
+            try db.execute(sql: "ALTER TABLE record ADD COLUMN timing BLOB")
+        }
         return migrator
     }
 }
@@ -47,6 +51,8 @@ enum ReplicaDatabase {
 /// Small named values: identity, cursor, counters.
 enum Meta: String {
     case installationID, deviceID, replicaID, token, worker, scope, limits, cursor, lastSyncAt, lastError, bytesSent, bytesReceived
+    /// Seconds the server's clock was ahead of this handset's at the last pull.
+    case serverClockOffset
 
     func get(_ db: Database) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [rawValue])

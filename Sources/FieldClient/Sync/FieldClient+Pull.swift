@@ -12,7 +12,15 @@ extension FieldClient {
             var path = "/v1/pull?limit=\(identity.limits.maxPullPage)"
             if let cursor { path += "&cursor=\(cursor)" }
             let page = try await exchangeJSON(PullResponse.self, "GET", path, body: nil, token: identity.token, report: &report)
-            let purged = try await pool.write { db in try Self.store(page, db) }
+            let localNow = configuration.now()
+            let purged = try await pool.write { db in
+                // How far this handset's clock is from the server's: deadlines are read on the
+                // server's clock, whatever the handset's says.
+                if let serverTime = page.serverTime {
+                    try Meta.serverClockOffset.set(String(serverTime.timeIntervalSince(localNow)), db)
+                }
+                return try Self.store(page, db)
+            }
             report.pulledRecords += page.records.count
             report.purgedRecords += purged
             if page.scope.changed { try reloadIdentity() }
@@ -39,6 +47,10 @@ extension FieldClient {
             // The join keeps pending local edits on top: the server has not seen their dots.
             row.state.merge(envelope.state)
             try row.save(db, grids: envelope.grids)
+            if let timing = envelope.timing {
+                try db.cachedStatement(sql: "UPDATE record SET timing = ? WHERE kind = ? AND id = ?")
+                    .execute(arguments: [try WireCoding.encode(timing), envelope.key.kind.rawValue, envelope.key.id.rawValue])
+            }
         }
         if page.scope.changed || !page.hasMore {
             purged += try purgeOutOfScope(scope, db)

@@ -14,19 +14,31 @@ extension RecordState {
         _ fields: [FieldPath: FieldValue], by replica: ReplicaID, id: ChangeID, record: RecordKey,
         alsoSuperseding extra: [Dot] = []
     ) -> Change {
-        var nextClock = clock
+        let dots = nextDots(for: fields.keys, by: replica)
         var writes: [FieldPath: FieldWrite] = [:]
         var superseded = Set(extra)
         // Writing to a record one has seen deleted brings it back deliberately: the delete is
         // superseded rather than left to contest the new values as a conflict.
         if fields[.deleted] == nil { superseded.formUnion(entries[.deleted]?.keys ?? [:].keys) }
-        for path in fields.keys.sorted() {
-            writes[path] = FieldWrite(dot: nextClock.increment(replica), value: fields[path]!)
+        var nextClock = clock
+        for path in fields.keys {
+            writes[path] = FieldWrite(dot: dots[path]!, value: fields[path]!)
             superseded.formUnion(entries[path]?.keys ?? [:].keys)
+            nextClock.merge(VectorClock([replica: dots[path]!.counter]))
         }
         let change = Change(id: id, record: record, clock: nextClock, supersedes: superseded.sorted(), writes: writes)
         apply(change)
         return change
+    }
+
+    /// The dots ``write(_:by:id:record:alsoSuperseding:)`` gives `paths`: the replica's next
+    /// counters, in field-path order. A move's action names its state write's dot before the
+    /// change exists (``Workflow/move(in:to:actionID:note:extra:by:alsoSuperseding:)``).
+    public func nextDots<Paths: Sequence>(for paths: Paths, by replica: ReplicaID) -> [FieldPath: Dot] where Paths.Element == FieldPath {
+        var nextClock = clock
+        var dots: [FieldPath: Dot] = [:]
+        for path in Set(paths).sorted() { dots[path] = nextClock.increment(replica) }
+        return dots
     }
 
     /// Builds the change that deletes this record, superseding every value this replica has seen.

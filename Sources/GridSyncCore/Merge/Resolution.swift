@@ -69,9 +69,11 @@ extension RecordState {
     ///   so keeping the editor's side brings back the whole record, not just the edit. A field
     ///   that was in conflict before the delete is never picked here: the resolution must set
     ///   it, or it is refused naming that field.
+    /// - Parameter note: who settles, for the action a kind with a ``Workflow`` appends when
+    ///   the resolution writes its state.
     public mutating func resolve(
         _ resolution: Resolution, by replica: ReplicaID, id: ChangeID, record: RecordKey,
-        restoring snapshot: DeleteSnapshot = DeleteSnapshot()
+        restoring snapshot: DeleteSnapshot = DeleteSnapshot(), note: MoveNote? = nil
     ) throws(ResolutionError) -> Change {
         guard isInConflict else {
             throw ResolutionError(code: .notInConflict, message: "the record is not in conflict")
@@ -96,6 +98,23 @@ extension RecordState {
                 code: .missingChoice,
                 message: "choose a value for: " + undecided.sorted().map(\.rawValue).joined(separator: ", ") + keeping,
                 field: first.rawValue)
+        }
+        if let workflow = record.kind.schema.workflow, !conflictingFields.contains(workflow.statePath),
+           let current = entries[workflow.statePath]?.values.first, choices[workflow.statePath] == current {
+            // A `set` that repeats the uncontested state (ops sending the record whole) moves nothing.
+            choices[workflow.statePath] = nil
+        }
+        if let workflow = record.kind.schema.workflow, let to = choices[workflow.statePath]?.stringValue {
+            // Settling a workflow conflict is a move like any other: it appends its action.
+            guard let note else {
+                throw ResolutionError(code: .invalidRecord, message: "settling a workflow conflict needs who settles it", field: workflow.stateProperty)
+            }
+            do {
+                choices = try workflow.move(in: self, to: to, actionID: workflow.serverActionID(in: self, by: replica), note: note,
+                                            extra: choices.filter { $0.key != workflow.statePath }, by: replica)
+            } catch {
+                throw ResolutionError(code: .invalidRecord, message: "the resolution would be an illegal move: " + error.message, field: error.field)
+            }
         }
         if isTombstoned {
             for (path, value) in snapshot.agreed where path != .deleted && entries[path] == nil && choices[path] == nil {

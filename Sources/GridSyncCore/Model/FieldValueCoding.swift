@@ -10,7 +10,7 @@ public enum FieldValueCoding {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(timestampStyle))
+            try container.encode(text(of: date))
         }
         return encoder
     }
@@ -28,6 +28,22 @@ public enum FieldValueCoding {
     }
 
     static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    /// A date's wire text, at the nearest millisecond. The formatter cuts off what lies beyond
+    /// the millisecond, and a time read back from `…58.382Z` is a hair under .382 as a binary
+    /// fraction: cut off, it would print `.381`, and a server time would drift a millisecond
+    /// earlier each time it is read and written again. So the whole seconds are formatted and
+    /// the milliseconds, counted as an integer, are written out by hand.
+    public static func text(of date: Date) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1_000).rounded())
+        let seconds = milliseconds >= 0 ? milliseconds / 1_000 : (milliseconds - 999) / 1_000
+        let fraction = Int(milliseconds - seconds * 1_000)
+        let whole = Date(timeIntervalSince1970: Double(seconds)).formatted(wholeSecondStyle)
+        let digits = String(fraction)
+        return whole.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
+    }
+
+    private static let wholeSecondStyle = Date.ISO8601FormatStyle()
 
     /// The JSON value of `value`.
     public static func encode<T: Encodable>(_ value: T) throws -> FieldValue {

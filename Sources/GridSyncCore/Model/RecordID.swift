@@ -30,12 +30,13 @@ extension RecordID: Codable {
     }
 }
 
-/// The four kinds of record a terminal syncs.
+/// The kinds of record a terminal syncs.
 public enum RecordKind: String, Sendable, Codable, CaseIterable, Comparable {
     case household
     case householdVisit
     case patrol
     case visitLog
+    case workOrder
 
     public static func < (lhs: RecordKind, rhs: RecordKind) -> Bool { lhs.rawValue < rhs.rawValue }
 }

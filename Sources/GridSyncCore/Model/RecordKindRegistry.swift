@@ -12,6 +12,7 @@ extension RecordKind {
         case .householdVisit: HouseholdVisit.self
         case .patrol: Patrol.self
         case .visitLog: VisitLog.self
+        case .workOrder: WorkOrder.self
         }
     }
 

@@ -30,11 +30,19 @@ public struct RecordSchema: Sendable {
     /// Properties that take part in rules spanning fields (a patrol's start and end). Only an
     /// edit of one of these needs the whole typed record checked again.
     public let crossFieldProperties: Set<String>
+    /// The kind's state machine, for kinds that carry a case through steps (``Workflow``).
+    public let workflow: Workflow?
+    /// The wire protocol version that introduced the kind: a handset speaking an older one is
+    /// never sent records of it, and may not push them.
+    public let sinceProtocolVersion: Int
 
-    init(_ kind: RecordKind, _ properties: [Property], crossFieldRules: Set<String> = []) {
+    init(_ kind: RecordKind, _ properties: [Property], crossFieldRules: Set<String> = [], workflow: Workflow? = nil,
+         sinceProtocolVersion: Int = 1) {
         self.kind = kind
+        self.sinceProtocolVersion = sinceProtocolVersion
         self.properties = Dictionary(uniqueKeysWithValues: properties.map { ($0.name, $0) })
         self.crossFieldProperties = crossFieldRules
+        self.workflow = workflow
     }
 
     /// Checks one field value: the path must name a property of this kind, and the value must

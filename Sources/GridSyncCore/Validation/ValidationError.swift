@@ -37,6 +37,9 @@ public struct ValidationError: Error, Hashable, Sendable, CustomStringConvertibl
         public static let reusedDot = Code(rawValue: "reused_dot")
         /// The record's clock would name more replicas than the protocol allows.
         public static let tooManyReplicas = Code(rawValue: "too_many_replicas")
+        /// A move of a record's state machine that is not legal from the state it replaces
+        /// (``Workflow``), or a change that breaks how moves are written.
+        public static let illegalTransition = Code(rawValue: "illegal_transition")
     }
 
     public let code: Code

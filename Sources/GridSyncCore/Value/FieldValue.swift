@@ -20,6 +20,11 @@ public enum FieldValue: Hashable, Sendable {
         return nil
     }
 
+    public var arrayValue: [FieldValue]? {
+        if case .array(let elements) = self { return elements }
+        return nil
+    }
+
     public subscript(key: String) -> FieldValue? {
         objectValue?[key]
     }

@@ -23,7 +23,7 @@ final class FieldValueEncoder: Encoder {
     }
 
     static func box<T: Encodable>(_ value: T) throws -> Box {
-        if let date = value as? Date { return Box(.string(date.formatted(FieldValueCoding.timestampStyle))) }
+        if let date = value as? Date { return Box(.string(FieldValueCoding.text(of: date))) }
         if let field = value as? FieldValue { return Box(field) }
         let encoder = FieldValueEncoder()
         try value.encode(to: encoder)

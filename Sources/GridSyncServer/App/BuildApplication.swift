@@ -19,7 +19,7 @@ public func buildApplication(
     logger: Logger = Logger(label: "gridsync-server"), now: @escaping @Sendable () -> Date = Date.init,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let environment = ServerEnvironment(engine: SyncEngine(store: store), limits: configuration.limits, metrics: metrics, bodyTimeout: configuration.bodyTimeout, now: now)
+    let environment = ServerEnvironment(engine: SyncEngine(store: store, deadlines: configuration.deadlines), limits: configuration.limits, metrics: metrics, bodyTimeout: configuration.bodyTimeout, now: now)
     let router = Router(context: GridSyncRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
@@ -37,6 +37,7 @@ public func buildApplication(
     SyncRoutes(environment: environment).register(on: versioned)
     let admin = versioned.group("admin")
     AdminConflictRoutes(environment: environment).register(on: admin)
+    AdminOrderRoutes(environment: environment).register(on: admin)
     AdminDeviceRoutes(environment: environment).register(on: admin)
     AdminFleetRoutes(environment: environment).register(on: admin)
     AdminRecordRoutes(environment: environment).register(on: admin)

@@ -22,10 +22,13 @@ public struct ServerConfiguration: Sendable {
     /// default stays under the process's file-descriptor limit, so the server never fails to
     /// accept for want of descriptors, and `/health` is still answered under a flood.
     public var maxConnections: Int
+    /// How long each step of a work order may take (`--deadlines`).
+    public var deadlines: DeadlinePolicy
 
     public init(host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "gridsync.sqlite",
                 limits: SyncLimits = SyncLimits(), adminTokenFile: String? = nil, idleTimeout: Duration = .seconds(30),
-                bodyTimeout: Duration = .seconds(120), maxConnections: Int = ServerConfiguration.defaultMaxConnections) {
+                bodyTimeout: Duration = .seconds(120), maxConnections: Int = ServerConfiguration.defaultMaxConnections,
+                deadlines: DeadlinePolicy = .standard) {
         self.host = host
         self.port = port
         self.databasePath = databasePath
@@ -34,6 +37,7 @@ public struct ServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.bodyTimeout = bodyTimeout
         self.maxConnections = maxConnections
+        self.deadlines = deadlines
     }
 
     /// The file-descriptor limit less room for the database, logs and the listening socket.

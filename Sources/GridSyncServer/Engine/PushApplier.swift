@@ -10,6 +10,7 @@ import GridSyncProtocol
 /// is an in-process SQLite file or a PostgreSQL server across the network.
 struct PushApplier {
     let decider: ChangeDecider
+    let deadlines: DeadlinePolicy
     let transaction: any StoreTransaction
 
     private var records: [RecordKey: StoredRecord] = [:]
@@ -23,8 +24,9 @@ struct PushApplier {
     private var pendingRefusals: [(key: RecordKey, dots: [Dot], superseded: [Dot])] = []
     private var workerReplicas: [String: [ReplicaID]] = [:]
 
-    init(decider: ChangeDecider, transaction: any StoreTransaction) {
+    init(decider: ChangeDecider, deadlines: DeadlinePolicy, transaction: any StoreTransaction) {
         self.decider = decider
+        self.deadlines = deadlines
         self.transaction = transaction
     }
 
@@ -70,7 +72,7 @@ struct PushApplier {
         case .merge(let state, let grids, let outcome, let changed, let encoded):
             log.append(entry(change, batch, ChangeOutcome(outcome)))
             if changed {
-                records[key] = StoredRecord.make(key: key, state: state, grids: grids, previous: stored, at: batch.receivedAt)
+                records[key] = StoredRecord.make(key: key, state: state, grids: grids, previous: stored, at: batch.receivedAt, deadlines: deadlines)
                 dirty[key] = (encoded, log.count - 1)
             }
             result = ChangeResult(changeId: change.id, outcome: ChangeOutcome(outcome), recordInConflict: state.isInConflict)

@@ -7,9 +7,9 @@ extension SyncEngine {
     /// state, change-log entry and idempotency record commit together, or not at all.
     /// Returns each batch's results in order.
     public func push(_ batches: [PushBatch]) async throws -> [[ChangeResult]] {
-        let decider = self.decider
+        let decider = self.decider, deadlines = self.deadlines
         return try await store.write { transaction in
-            var applier = PushApplier(decider: decider, transaction: transaction)
+            var applier = PushApplier(decider: decider, deadlines: deadlines, transaction: transaction)
             return try applier.apply(batches)
         }
     }
@@ -17,8 +17,10 @@ extension SyncEngine {
     /// Records within `roots` whose version lies in `seqAfter...seqAtMost`, oldest first, as
     /// their stored bytes: at most `limit` of them, and no more than `maxBytes` of state (but
     /// always at least one). Quarantined records are left out. A row that cannot be read as a
-    /// record is reported by key and skipped; it never fails the page.
-    public func records(within roots: [GridPath], seqAfter: Int64, seqAtMost: Int64?, limit: Int, maxBytes: Int) async throws -> PulledRecords {
+    /// record is reported by key and skipped; it never fails the page. Records of kinds newer
+    /// than `protocolVersion` are passed over (the page still moves past them).
+    public func records(within roots: [GridPath], seqAfter: Int64, seqAtMost: Int64?, limit: Int, maxBytes: Int,
+                        protocolVersion: Int = WireProtocol.version) async throws -> PulledRecords {
         let rows = try await store.read { transaction in
             try transaction.changedRecords(within: roots, seqAfter: seqAfter, seqAtMost: seqAtMost ?? Int64.max, limit: limit)
         }
@@ -27,7 +29,8 @@ extension SyncEngine {
         for row in rows {
             // A page holds at least one record, and stops before the one that would pass the
             // byte bound: the next page starts with it.
-            if !page.records.isEmpty && bytes + row.state.count > maxBytes {
+            let size = row.state.count + (row.timing?.count ?? 0)
+            if !page.records.isEmpty && bytes + size > maxBytes {
                 page.full = true
                 return page
             }
@@ -36,9 +39,10 @@ extension SyncEngine {
                 page.unreadable.append("\(row.kind.prefix(32))/\(row.id.prefix(64))")
                 continue
             }
-            bytes += row.state.count
+            if kind.schema.sinceProtocolVersion > protocolVersion { continue }
+            bytes += size
             page.records.append(PulledRecord(kind: kind, id: id, grids: row.grids, seq: row.seq,
-                                             inConflict: row.inConflict, deleted: row.deleted, state: row.state))
+                                             inConflict: row.inConflict, deleted: row.deleted, state: row.state, timing: row.timing))
         }
         return page
     }

@@ -12,10 +12,13 @@ import GridSyncProtocol
 public struct SyncEngine: Sendable {
     public let store: any SyncStore
     let decider: ChangeDecider
+    /// The deadlines work orders are given as their moves arrive.
+    public let deadlines: DeadlinePolicy
 
-    public init(store: any SyncStore, decider: ChangeDecider = ChangeDecider()) {
+    public init(store: any SyncStore, decider: ChangeDecider = ChangeDecider(), deadlines: DeadlinePolicy = .standard) {
         self.store = store
         self.decider = decider
+        self.deadlines = deadlines
     }
 }
 

@@ -5,6 +5,8 @@ import Logging
 public struct GridSyncRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestID: String = ""
+    /// The protocol version the client speaks (its `GridSync-Protocol` header), once checked.
+    public var protocolVersion: Int = 1
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

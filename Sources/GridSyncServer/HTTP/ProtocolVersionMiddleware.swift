@@ -14,6 +14,8 @@ struct ProtocolVersionMiddleware: RouterMiddleware {
               WireProtocol.supportedVersions.contains(version) else {
             throw APIError.unsupportedVersion
         }
+        var context = context
+        context.protocolVersion = version
         return try await next(request, context)
     }
 }

@@ -67,9 +67,11 @@ struct AdminConflictRoutes {
         let changeID = ChangeID("res-" + TokenFactory.shortID())!
         do {
             let replica = try await environment.engine.serverReplica()
+            let now = environment.now()
+            let note = MoveNote(by: "ops:" + actor.name, at: now, reason: reason ?? "settled a workflow conflict")
             let resolved = try await environment.engine.resolve(key, expectedVersion: body.expectedVersion, actor: "ops:" + actor.name,
-                                                                at: environment.now()) { stored in
-                try stored.resolution(resolution, by: replica, id: changeID)
+                                                                at: now) { stored in
+                try stored.resolution(resolution, by: replica, id: changeID, note: note)
             }
             try await environment.audit(actor.name, "conflicts.resolve", target: key.description, detail: reason)
             return try JSONBody.response(ResolveResponse(changeId: changeID, record: resolved.envelope))

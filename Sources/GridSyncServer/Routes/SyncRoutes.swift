@@ -46,6 +46,11 @@ struct SyncRoutes {
             error.body.limit = environment.limits.maxChangesPerPush
             throw error
         }
+        if let index = body.changes.firstIndex(where: { $0.record.kind.schema.sinceProtocolVersion > context.protocolVersion }) {
+            // The kind does not exist in the client's version: it cannot have meant it.
+            throw APIError.invalid("\(body.changes[index].record.kind.rawValue) records need protocol version "
+                                   + "\(body.changes[index].record.kind.schema.sinceProtocolVersion): update the app", field: "changes[\(index)].kind")
+        }
         let scope = try await environment.engine.scope(ofWorker: device.worker)
         let decider = ChangeDecider()
         let results = try await environment.groupCommit.submit(PushBatch(
@@ -65,16 +70,17 @@ struct SyncRoutes {
             guard let decoded = PullCursor(text: text) else {
                 throw APIError.invalid("the cursor is not one this server issued: pull again without a cursor", field: "cursor")
             }
-            cursor = decoded
+            cursor = (decoded.version ?? 1) < context.protocolVersion ? .start(scope: scope, version: context.protocolVersion) : decoded
         } else {
-            cursor = .start(scope: scope)
+            cursor = .start(scope: scope, version: context.protocolVersion)
         }
         var limit = environment.limits.maxPullPage
         if let text = request.uri.queryParameters["limit"] {
             guard let requested = Int(text), requested > 0 else { throw APIError.invalid("limit is a positive integer", field: "limit") }
             limit = min(requested, limit)
         }
-        let page = try await PullPlanner(engine: environment.engine).page(scope: scope, cursor: cursor, limit: limit)
+        let page = try await PullPlanner(engine: environment.engine).page(scope: scope, cursor: cursor, limit: limit,
+                                                                          protocolVersion: context.protocolVersion, now: environment.now())
         for key in page.unreadable {
             // The key only: whatever made the row unreadable may hold personal data.
             context.logger.error("pull skipped a record that could not be read", metadata: ["record": .string(key)])

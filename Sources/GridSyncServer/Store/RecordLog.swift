@@ -35,6 +35,9 @@ public protocol RecordLog {
     func changedRecords(within roots: [GridPath], seqAfter: Int64, seqAtMost: Int64, limit: Int) throws -> [StoredRow]
     /// Keys of records in conflict, oldest conflict first, optionally under a root and of a kind.
     func conflictKeys(under root: GridPath?, kind: RecordKind?) throws -> [RecordKey]
+    /// Keys of the records of `kind` whose current grid lies under `root` (everywhere when nil),
+    /// in key order: the work orders a command centre lists and counts.
+    func recordKeys(ofKind kind: RecordKind, under root: GridPath?) throws -> [RecordKey]
     /// One grid per current grid of each record in conflict, for the fleet rollup.
     func conflictGrids() throws -> [GridPath]
     /// Accepted changes received since `since`, counted per current grid of their record.
@@ -69,6 +72,9 @@ public struct RecordWrite: Sendable {
 
     /// The state as stored: canonical JSON.
     public var stateBytes: Data { encoded ?? CompactJSON.encode(record.state) }
+
+    /// A work order's timing as stored: canonical JSON, or `nil` for other kinds.
+    public var timingBytes: Data? { record.timing.flatMap { try? WireCoding.encode($0) } }
 }
 
 /// One change-log line.
@@ -115,8 +121,10 @@ public struct StoredRow: Sendable, Hashable {
     public var inConflict: Bool
     public var deleted: Bool
     public var state: Data
+    /// A work order's ``CaseTiming`` as stored (canonical JSON), spliced into the envelope.
+    public var timing: Data?
 
-    public init(kind: String, id: String, grids: [GridPath], seq: Int64, inConflict: Bool, deleted: Bool, state: Data) {
+    public init(kind: String, id: String, grids: [GridPath], seq: Int64, inConflict: Bool, deleted: Bool, state: Data, timing: Data? = nil) {
         self.kind = kind
         self.id = id
         self.grids = grids
@@ -124,5 +132,6 @@ public struct StoredRow: Sendable, Hashable {
         self.inConflict = inConflict
         self.deleted = deleted
         self.state = state
+        self.timing = timing
     }
 }

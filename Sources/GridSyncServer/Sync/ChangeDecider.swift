@@ -100,6 +100,13 @@ public struct ChangeDecider: Sendable {
             return .reject(RejectReason(ValidationError(.immutableElement, field: path.rawValue, "\(path.property) elements cannot change once written")))
         }
 
+        // A move of a state machine must be legal from the state it leaves, in any delivery order:
+        // judged on the change as its writer built it. What it inherits from refused changes
+        // depends on what the record holds when it arrives, so it must not sway the verdict.
+        if let workflow = schema.workflow, let illegal = workflow.violation(of: checked.change, before: before) {
+            return .reject(RejectReason(illegal))
+        }
+
         var after = before
         let outcome = after.apply(change)
         if after.clock.counters.count > RecordState.maximumReplicas {

@@ -12,6 +12,9 @@ struct PullCursor: Codable, Equatable {
     /// The scope roots the device was served under.
     var roots: [GridPath]
     var backfill: Backfill?
+    /// The protocol version the cursor was issued under (`nil`: 1). A handset that updates to a
+    /// newer version pulls from the start once, to get the kinds its old version was not sent.
+    var version: Int?
 
     /// Sending the records of grids that entered the scope, up to `upTo`, after `after`.
     struct Backfill: Codable, Equatable {
@@ -20,14 +23,15 @@ struct PullCursor: Codable, Equatable {
         var after: Int64
     }
 
-    static func start(scope: [GridPath]) -> PullCursor {
-        PullCursor(seq: 0, roots: scope, backfill: nil)
+    static func start(scope: [GridPath], version: Int) -> PullCursor {
+        PullCursor(seq: 0, roots: scope, backfill: nil, version: version)
     }
 
-    init(seq: Int64, roots: [GridPath], backfill: Backfill?) {
+    init(seq: Int64, roots: [GridPath], backfill: Backfill?, version: Int?) {
         self.seq = seq
         self.roots = roots
         self.backfill = backfill
+        self.version = version
     }
 
     /// `nil` when the text is not a cursor this server issued.

@@ -17,6 +17,7 @@ struct PullPlanner: Sendable {
         var scope: ScopeReport
         /// Rows the store could not read, by key, for the log and the metrics; never sent.
         var unreadable: [String]
+        var serverTime: Date
 
         /// `PullResponse`'s canonical JSON, with each record's state copied as stored.
         func body() throws -> Data {
@@ -33,13 +34,16 @@ struct PullPlanner: Sendable {
             }
             out += Array(#"],"scope":"#.utf8)
             out += try WireCoding.encode(scope)
+            out += Array(#","serverTime":"#.utf8)
+            out += try WireCoding.encode(serverTime)
             out.append(UInt8(ascii: "}"))
             return Data(out)
         }
     }
 
-    func page(scope: [GridPath], cursor: PullCursor, limit: Int) async throws -> Page {
+    func page(scope: [GridPath], cursor: PullCursor, limit: Int, protocolVersion: Int, now: Date) async throws -> Page {
         var cursor = cursor
+        cursor.version = protocolVersion
         var report = ScopeReport(grids: scope)
         if Set(cursor.roots) != Set(scope) {
             report.left = cursor.roots.filter { !scope.covers($0) }
@@ -56,7 +60,7 @@ struct PullPlanner: Sendable {
         if var backfill = cursor.backfill {
             backfill.roots = backfill.roots.filter { scope.covers($0) }
             found = try await engine.records(within: backfill.roots, seqAfter: backfill.after, seqAtMost: backfill.upTo, limit: limit,
-                                            maxBytes: Self.maximumPageBytes)
+                                            maxBytes: Self.maximumPageBytes, protocolVersion: protocolVersion)
             if found.full, let last = found.lastSeq {
                 backfill.after = last
                 cursor.backfill = backfill
@@ -66,12 +70,13 @@ struct PullPlanner: Sendable {
             // The pages after a backfill carry what changed meanwhile.
             hasMore = true
         } else {
-            found = try await engine.records(within: scope, seqAfter: cursor.seq, seqAtMost: nil, limit: limit, maxBytes: Self.maximumPageBytes)
+            found = try await engine.records(within: scope, seqAfter: cursor.seq, seqAtMost: nil, limit: limit, maxBytes: Self.maximumPageBytes,
+                                            protocolVersion: protocolVersion)
             if let last = found.lastSeq { cursor.seq = last }
             hasMore = found.full
         }
         return Page(records: found.records.map { Self.redacted($0, for: scope) }, cursor: cursor.text, hasMore: hasMore, scope: report,
-                    unreadable: found.unreadable)
+                    unreadable: found.unreadable, serverTime: now)
     }
 
     /// A record that moved out of the device's grids is sent without its contents: enough for
@@ -82,6 +87,7 @@ struct PullPlanner: Sendable {
         redacted.state = PulledRecord.emptyState
         redacted.inConflict = false
         redacted.deleted = false
+        redacted.timing = nil
         return redacted
     }
 }

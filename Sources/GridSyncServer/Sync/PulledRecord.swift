@@ -15,8 +15,10 @@ public struct PulledRecord: Sendable, Hashable {
     public var deleted: Bool
     /// The record state's canonical JSON, exactly as stored.
     public var state: Data
+    /// A work order's timing, exactly as stored.
+    public var timing: Data?
 
-    public init(kind: RecordKind, id: RecordID, grids: [GridPath], seq: Int64, inConflict: Bool, deleted: Bool, state: Data) {
+    public init(kind: RecordKind, id: RecordID, grids: [GridPath], seq: Int64, inConflict: Bool, deleted: Bool, state: Data, timing: Data? = nil) {
         self.kind = kind
         self.id = id
         self.grids = grids
@@ -24,6 +26,7 @@ public struct PulledRecord: Sendable, Hashable {
         self.inConflict = inConflict
         self.deleted = deleted
         self.state = state
+        self.timing = timing
     }
 
     public var key: RecordKey { RecordKey(kind: kind, id: id) }
@@ -50,6 +53,10 @@ public struct PulledRecord: Sendable, Hashable {
         out += Array(String(seq).utf8)
         out += Array(#","state":"#.utf8)
         out += state
+        if let timing {
+            out += Array(#","timing":"#.utf8)
+            out += timing
+        }
         out.append(UInt8(ascii: "}"))
     }
 }

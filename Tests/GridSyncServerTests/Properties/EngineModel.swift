@@ -18,6 +18,8 @@ struct EngineModel {
     private(set) var lastRefusal: ResolutionError?
     private let decider = ChangeDecider()
     static let scope = [GridPath("futian/shatou")!]
+    /// Who settles conflicts in the tests, for the action a workflow's resolution records.
+    static let opsNote = MoveNote(by: "ops:duty", at: Date(timeIntervalSince1970: 1_795_000_000))
 
     init(key: RecordKey, workers: [ReplicaID: String]) {
         self.key = key
@@ -51,7 +53,7 @@ struct EngineModel {
         guard let stored, stored.state.isInConflict else { return nil }
         let change: Change
         do {
-            change = try stored.resolution(resolution, by: SyncEngine.singleInstanceReplica, id: id)
+            change = try stored.resolution(resolution, by: SyncEngine.singleInstanceReplica, id: id, note: EngineModel.opsNote)
         } catch {
             lastRefusal = error
             return nil

@@ -11,7 +11,7 @@ struct KindSamples: Sendable {
     var required: [FieldPath] { kind.schema.requiredProperties.map { FieldPath($0)! } }
     var paths: [FieldPath] { candidates.keys.sorted() }
 
-    static let all: [KindSamples] = [household, householdVisit, patrol, visitLog]
+    static let all: [KindSamples] = [household, householdVisit, patrol, visitLog, workOrder]
     static let grids: [FieldValue] = ["futian/shatou/community-03/grid-12", "futian/shatou/community-03/grid-13"]
 
     static let household = KindSamples(kind: .household, candidates: [
@@ -53,5 +53,23 @@ struct KindSamples: Sendable {
         FieldPath("summary")!: ["上午走访三户", "下午走访两户", .null],
         FieldPath("entries/e1")!: [["id": "e1", "at": "2026-11-24T10:02:00.000Z", "text": "走访12栋"]],
         FieldPath("entries/e2")!: [["id": "e2", "at": "2026-11-24T11:02:00.000Z", "text": "走访13栋"]],
+    ])
+
+    /// `state` is written as a move (`Workflow.move`), whose first candidate is the report; a
+    /// move the handset finds illegal is now and then pushed bare, for the server to refuse.
+    static let workOrder = KindSamples(kind: .workOrder, candidates: [
+        FieldPath("grid")!: grids,
+        FieldPath("source")!: [["channel": "walkIn"], ["channel": "patrolFinding", "recordID": "pt-1", "elementID": "f1"],
+                               ["channel": "patrolFinding"]],
+        FieldPath("category")!: ["sanitation", "elderlyCare"],
+        FieldPath("urgency")!: ["red", "yellow", "green"],
+        FieldPath("summary")!: ["楼道堆物", "路灯不亮", " "],
+        FieldPath("reporter")!: ["李四", "王五"],
+        FieldPath("reportedAt")!: ["2026-11-24T09:05:00.000Z", "2026-11-25T15:00:00.000Z"],
+        FieldPath("state")!: ["reported", "accepted", "dispatched", "handling", "handled", "verified", "closed", "returned", "rejected"],
+        FieldPath("assignee")!: [["level": "community"], ["level": "street", "department": "城管"], .null],
+        FieldPath("handlingNotes")!: ["已清理", .null],
+        FieldPath("feedback")!: [["satisfaction": "satisfied"], ["satisfaction": "dissatisfied", "comment": "处理太慢"], .null],
+        FieldPath("photos/ph1")!: [["id": "ph1", "uri": "photo://wo/ph1.jpg"]],
     ])
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GridSyncCore
 import GridSyncProtocol
 
@@ -37,8 +38,21 @@ struct ModelDevice {
         return change
     }
 
+    /// Moves a record's workflow to `to` as a handset does (``Workflow/move``), writing `extra`
+    /// with it; `nil` where the handset refuses: the move is illegal from the local state, or
+    /// the state is contested.
+    mutating func move(_ workflow: Workflow, to: String, extra: [FieldPath: FieldValue], id: ChangeID, record: RecordKey) -> Change? {
+        if local.conflictingFields.contains(workflow.statePath) && !writesUnderReview { return nil }
+        let confirmedStates = relaysOnServer ? [] : confirmed.entries[workflow.statePath]?.keys.map { $0 } ?? []
+        let note = MoveNote(by: replica.rawValue, at: Date(timeIntervalSince1970: 1_795_000_000))
+        guard let fields = try? workflow.move(in: local, to: to, actionID: RecordID(id.rawValue)!, note: note, extra: extra,
+                                              by: replica, alsoSuperseding: confirmedStates) else { return nil }
+        return write(fields, id: id, record: record)
+    }
+
+    /// Deletes the record; `nil` where a handset refuses: a kind with a workflow is never deleted.
     mutating func delete(id: ChangeID, record: RecordKey) -> Change? {
-        guard !local.isEmpty, !local.isTombstoned else { return nil }
+        guard !local.isEmpty, !local.isTombstoned, record.kind.schema.workflow == nil else { return nil }
         let extra = relaysOnServer ? [] : confirmed.entries.values.flatMap(\.keys)
         let change = local.delete(by: replica, id: id, record: record, alsoSuperseding: extra)
         pending.append(change)

@@ -28,12 +28,14 @@ struct ServerHistory {
         var rejections = 0, revivals = 0, refusedRevivals = 0, deletes = 0, resolutions = 0, conflicts = 0
         var resolveAttempts = 0
         var refusals: [String: Int] = [:]
+        var rejectionCodes: [String: Int] = [:]
 
         mutating func add(_ other: Counts) {
             rejections += other.rejections; revivals += other.revivals; refusedRevivals += other.refusedRevivals
             deletes += other.deletes; resolutions += other.resolutions; conflicts += other.conflicts
             resolveAttempts += other.resolveAttempts
             refusals.merge(other.refusals, uniquingKeysWith: +)
+            rejectionCodes.merge(other.rejectionCodes, uniquingKeysWith: +)
         }
     }
     private var random: SplitMix64
@@ -76,7 +78,7 @@ struct ServerHistory {
         let local = devices[index].local
         if local.isEmpty {
             // Only the first terminal creates; the others learn of the record by pulling.
-            if index == 0, engine.stored == nil { _ = devices[0].write(fields(all: true), id: mintID(), record: key) }
+            if index == 0, engine.stored == nil { submit(0, fields(all: true)) }
             else { devices[index].pull(engine.stored?.state ?? RecordState()) }
             return
         }
@@ -84,7 +86,7 @@ struct ServerHistory {
             // A revival: every required property, now and then one short of it.
             var revival = fields(all: true)
             if random.chance(0.2), let dropped = samples.required.randomElement(using: &random) { revival[dropped] = nil }
-            _ = devices[index].write(revival, id: mintID(), record: key)
+            submit(index, revival)
             return
         }
         if random.chance(0.08) {
@@ -96,7 +98,23 @@ struct ServerHistory {
             let path = pick(samples.paths)
             written[path] = pick(samples.candidates[path]!)
         }
-        _ = devices[index].write(written, id: mintID(), record: key)
+        submit(index, written)
+    }
+
+    /// Queues a write on a terminal. For a kind with a workflow, a write of the state is a move
+    /// (the state with its action); an illegal one the handset refuses, but a terminal that
+    /// writes under review pushes it bare now and then, for the server to refuse.
+    private mutating func submit(_ index: Int, _ fields: [FieldPath: FieldValue]) {
+        guard let workflow = key.kind.schema.workflow, let to = fields[workflow.statePath]?.stringValue else {
+            _ = devices[index].write(fields, id: mintID(), record: key)
+            return
+        }
+        let id = mintID()
+        var extra = fields
+        extra[workflow.statePath] = nil
+        if devices[index].move(workflow, to: to, extra: extra, id: id, record: key) == nil, devices[index].writesUnderReview, random.chance(0.8) {
+            _ = devices[index].write(fields, id: id, record: key)
+        }
     }
 
     /// Required properties with valid values, and each optional one now and then.
@@ -121,6 +139,7 @@ struct ServerHistory {
                 switch result.outcome {
                 case .rejected:
                     counts.rejections += 1
+                    counts.rejectionCodes[result.reason?.code ?? "", default: 0] += 1
                     if result.reason?.code == "reused_dot" { violations.append("step \(steps.count + 1): \(change.id) reused a dot") }
                     if wasTombstoned && !change.isDelete && result.reason?.code == "incomplete_record" { counts.refusedRevivals += 1 }
                 case .conflict: counts.conflicts += 1
@@ -182,6 +201,9 @@ struct ServerHistory {
                 violations.append("step \(steps.count): a live record out of conflict that does not read as \(key.kind.rawValue): \(error)")
             }
         }
+        if let workflow = key.kind.schema.workflow, let illegal = workflow.firstIllegalMove(in: state) {
+            violations.append("step \(steps.count): \(illegal)")
+        }
         for (path, values) in state.entries {
             let byReplica = Dictionary(grouping: values, by: { $0.key.replica })
             if let replica = byReplica.first(where: { Set($0.value.map(\.value)).count > 1 })?.key {
@@ -200,6 +222,7 @@ enum TypedRecord {
         case .householdVisit: try HouseholdVisit(id: id, fields: fields).validate()
         case .patrol: try Patrol(id: id, fields: fields).validate()
         case .visitLog: try VisitLog(id: id, fields: fields).validate()
+        case .workOrder: try WorkOrder(id: id, fields: fields).validate()
         }
     }
 }

@@ -42,7 +42,7 @@ struct StoreAgreesWithModelTests {
                 case .resolve(let resolution, let expected):
                     let version = try #require(try await engine.record(history.key)).seq
                     let resolved = try await engine.resolve(history.key, expectedVersion: version, actor: "ops:test") { stored in
-                        try stored.resolution(resolution, by: SyncEngine.singleInstanceReplica, id: expected.id)
+                        try stored.resolution(resolution, by: SyncEngine.singleInstanceReplica, id: expected.id, note: EngineModel.opsNote)
                     }
                     #expect(resolved.state.clock.contains(expected.dots.first!), "\(kind) seed \(seed) step \(index + 1)")
                 }

@@ -266,7 +266,7 @@ struct StoreConformanceTests {
             try await engine.resolve(household.key, expectedVersion: stored.seq - 1, actor: "ops:a") { _ in throw StoreError(.invalid("unused")) }
         }
         let resolved = try await engine.resolve(household.key, expectedVersion: stored.seq, actor: "ops:a") { record in
-            try record.resolution(.set([notes: "三"]), by: replica, id: ChangeID("res-1")!)
+            try record.resolution(.set([notes: "三"]), by: replica, id: ChangeID("res-1")!, note: EngineModel.opsNote)
         }
         #expect(!resolved.state.isInConflict && resolved.seq > stored.seq)
         #expect(try await engine.conflicts(under: nil, kind: nil).isEmpty)
@@ -286,6 +286,32 @@ struct StoreConformanceTests {
         let remembered = try await fixture.opened.store.read { try $0.rejectedSupersedes(key, dot: dot) }
         #expect(remembered == [Dot("r-b:1")!, Dot("r-b:2")!])
         #expect(try await fixture.opened.store.read { try $0.rejectedSupersedes(key, dot: Dot("r-a:4")!) } == nil)
+        await fixture.opened.close()
+    }
+
+    @Test("a work order's timing is kept and served with its record; orders are listed by kind under a grid", arguments: StoreKind.available)
+    func workOrders(kind: StoreKind) async throws {
+        let fixture = try await Fixture(kind, workers: ["李四": [Self.gridA, Self.gridA12]])
+        let device = fixture.devices[0]
+        var terminal = Terminal(replica: device.replicaID)
+        var changes: [Change] = []
+        for (id, grid) in [("wo-1", Self.gridA), ("wo-2", Self.gridA12), ("wo-3", Self.gridA)] {
+            changes.append(try terminal.move(RecordKey(kind: .workOrder, id: RecordID(id)!), to: .reported, extra: Sample.workOrderReport(grid: grid)))
+        }
+        changes.append(try terminal.create(Sample.household("hh-1", grid: Self.gridA)))
+        #expect(try await fixture.push(changes, by: device, scope: [Self.gridA, Self.gridA12]).allSatisfy { $0.outcome == .applied })
+
+        let all = try await fixture.engine.workOrders(under: nil).map(\.key.id.rawValue)
+        #expect(all == ["wo-1", "wo-2", "wo-3"])
+        // grid-1 is not grid-12: a subtree, never a shared prefix.
+        #expect(try await fixture.engine.workOrders(under: Self.gridA).map(\.key.id.rawValue) == ["wo-1", "wo-3"])
+        let stored = try #require(try await fixture.engine.record(RecordKey(kind: .workOrder, id: RecordID("wo-1")!)))
+        let timing = try #require(stored.timing)
+        #expect(timing.received.count == 1 && timing.urgency == .red)
+        let pulled = try await fixture.pulled([Self.gridA])
+        let served = try #require(pulled.first { $0.key == stored.key }?.timing)
+        #expect(try WireCoding.decode(CaseTiming.self, from: served) == timing)
+        #expect(pulled.first { $0.kind == .household }?.timing == nil)
         await fixture.opened.close()
     }
 }

@@ -38,6 +38,18 @@ struct Terminal {
         return change
     }
 
+    /// Moves a work order (or reports it, from an empty state) as a handset does.
+    mutating func move(_ key: RecordKey, to: WorkOrderState, extra: [FieldPath: FieldValue] = [:], reason: String? = nil) throws -> Change {
+        var state = states[key] ?? RecordState()
+        let id = nextChangeID()
+        let fields = try WorkOrder.workflow.move(in: state, to: to.rawValue, actionID: RecordID(id.rawValue)!,
+                                                 note: MoveNote(by: replica.rawValue, at: Date(timeIntervalSince1970: 1_795_000_000), reason: reason),
+                                                 extra: extra, by: replica)
+        let change = state.write(fields, by: replica, id: id, record: key)
+        states[key] = state
+        return change
+    }
+
     /// Takes in a record as the server sent it.
     mutating func receive(_ state: RecordState, for key: RecordKey) {
         states[key, default: RecordState()].merge(state)
@@ -54,6 +66,13 @@ enum Sample {
         let start = Date(timeIntervalSince1970: 1_795_000_000)
         return Patrol(id: RecordID(id)!, grid: grid, worker: "zhang.wei", startedAt: start,
                       trackPoints: [TrackPoint(id: RecordID("p1")!, position: Coordinate(latitude: 22.52, longitude: 114.05), recordedAt: start)])
+    }
+
+    /// A work order's report fields (all but the state and its action).
+    static func workOrderReport(grid: GridPath = TestServer.gridA, urgency: Urgency = .red) -> [FieldPath: FieldValue] {
+        [FieldPath("grid")!: .string(grid.description), FieldPath("source")!: ["channel": "walkIn"],
+         FieldPath("category")!: "sanitation", FieldPath("urgency")!: .string(urgency.rawValue), FieldPath("summary")!: "楼道堆物",
+         FieldPath("reporter")!: "李四", FieldPath("reportedAt")!: "2026-11-24T09:05:00.000Z"]
     }
 
     static let notes = FieldPath("notes")!

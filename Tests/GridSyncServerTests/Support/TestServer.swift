@@ -98,7 +98,7 @@ struct Client: Sendable {
     }
 
     func send(_ method: HTTPRequest.Method, _ uri: String, token: String? = nil, body: Data? = nil,
-              headers extra: HTTPFields = [:], version: String? = "1") async throws -> Reply {
+              headers extra: HTTPFields = [:], version: String? = String(WireProtocol.version)) async throws -> Reply {
         var headers = extra
         if let version { headers[HTTPField.Name("GridSync-Protocol")!] = version }
         if let token { headers[.authorization] = "Bearer \(token)" }
