@@ -48,6 +48,7 @@ struct CLITests {
         defer { fixture.cleanUp() }
         try await fixture.run { cli, _ in
             let demo = try await cli.run("demo conflict --grid \(Self.grid)")
+            #expect(demo.status == 0, "\(demo.errors)")
             let record = try #require(demo.output.split(separator: " ").first { $0.hasPrefix("household/") }.map { String($0).trimmingCharacters(in: .punctuationCharacters.subtracting(["/", "-"])) })
             let first = LiveFixture.asOperator(cli, "first"), second = LiveFixture.asOperator(cli, "second")
             #expect(try await first.run("conflicts show \(record)").status == 0)

@@ -103,14 +103,14 @@ public struct SimulationReport: Codable, Sendable {
             row("unlucky: overruled / revived", "\(unlucky.overruledDeletes) / \(unlucky.revivals) of \(unlucky.cases)")
         }
         if let orders = workOrders {
-            row("work orders: planned / stored", "\(orders.planned) / \(orders.onServer), illegal states \(orders.illegal)")
-            row("work orders: races", "\(orders.racesPredicted) predicted / \(orders.racesDetected) detected / \(orders.racesSettled) settled")
-            row("work orders: closed", "\(orders.closed), closure rate " + (orders.closureRate.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a"))
-            row("work orders: open w/o deadline", "\(orders.openWithoutDeadline); off the server clock \(orders.deadlinesOffServerClock)")
-            row("work orders: handset skew", String(format: "up to %.1f h, ignored", orders.largestHandsetSkewHours))
-            row("work orders: overdue by colour", orders.overdueByUrgency.isEmpty ? "none" : orders.overdueByUrgency.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-            row("work orders: median to step", CaseStep.allCases.compactMap { step in
-                orders.medianSecondsToStep[step.rawValue].map { String(format: "%@ %.1f s", step.rawValue, $0) } }.joined(separator: ", "))
+            row("orders planned / stored", "\(orders.planned) / \(orders.onServer), illegal states \(orders.illegal)")
+            row("orders raced", "\(orders.racesPredicted) predicted / \(orders.racesDetected) detected / \(orders.racesSettled) settled")
+            row("orders closed", "\(orders.closed), closure rate " + (orders.closureRate.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a"))
+            row("orders open w/o deadline", "\(orders.openWithoutDeadline); off the server clock \(orders.deadlinesOffServerClock)")
+            row("orders: handset clock skew", String(format: "up to %.1f h, ignored", orders.largestHandsetSkewHours))
+            row("orders overdue by colour", orders.overdueByUrgency.isEmpty ? "none" : orders.overdueByUrgency.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            row("orders: median to step", CaseStep.allCases.compactMap { step in
+                orders.medianSecondsToStep[step.rawValue].map { String(format: "%@ %.0f s", step.rawValue, $0) } }.joined(separator: ", "))
             for note in orders.notes { lines.append("  ! " + note) }
         }
         row("converged", converged ? "yes" : "NO")
