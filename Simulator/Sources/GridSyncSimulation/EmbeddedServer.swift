@@ -27,6 +27,7 @@ protocol ServerCluster: Actor {
 /// fixed loopback port, so terminals keep their URL when the server is restarted mid-storm.
 actor EmbeddedServer: ServerCluster {
     let directory: URL
+    let deadlines: DeadlinePolicy
     let port: Int
     let adminToken: String
     private(set) var store: SQLiteStore
@@ -38,8 +39,9 @@ actor EmbeddedServer: ServerCluster {
     var servers: [URL] { [baseURL] }
     var databasePath: String { directory.appendingPathComponent("server.sqlite").path }
 
-    init(directory: URL) async throws {
+    init(directory: URL, deadlines: DeadlinePolicy = .standard) async throws {
         self.directory = directory
+        self.deadlines = deadlines
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         port = try await FreePort.pick()
         store = try SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
@@ -51,7 +53,7 @@ actor EmbeddedServer: ServerCluster {
     private func start() async throws {
         var logger = Logger(label: "gridsync-sim.server")
         logger.logLevel = .critical
-        let app = buildApplication(configuration: ServerConfiguration(port: port), store: store, logger: logger)
+        let app = buildApplication(configuration: ServerConfiguration(port: port, deadlines: deadlines), store: store, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         self.group = group
         running = Task { try await group.run() }

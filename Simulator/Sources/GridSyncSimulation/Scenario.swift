@@ -47,6 +47,10 @@ public struct Scenario: Codable, Sendable, Hashable {
         /// Of the dispatched ones, the share where the worker handles the case on site while
         /// the command centre sends it back: a workflow conflict the ledger predicts.
         public var concurrentShare = 0.05
+        /// The server's deadline policy for the day, per colour and step (`--deadlines`, as
+        /// `red: {onSite: 1h}`); `nil` keeps the standard one. A day that runs in a minute
+        /// shrinks them to seconds, so that some orders fall overdue while it runs.
+        public var deadlines: [String: [String: String]]?
         public init() {}
 
         public init(from decoder: any Decoder) throws {
@@ -55,6 +59,7 @@ public struct Scenario: Codable, Sendable, Hashable {
             perDay = try container.decodeIfPresent(Int.self, forKey: .perDay) ?? perDay
             onSpotShare = try container.decodeIfPresent(Double.self, forKey: .onSpotShare) ?? onSpotShare
             concurrentShare = try container.decodeIfPresent(Double.self, forKey: .concurrentShare) ?? concurrentShare
+            deadlines = try container.decodeIfPresent([String: [String: String]].self, forKey: .deadlines)
         }
     }
 

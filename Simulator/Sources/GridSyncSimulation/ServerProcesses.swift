@@ -12,6 +12,8 @@ actor ServerProcesses: ServerCluster {
     let binary: URL
     let postgres: String
     let directory: URL
+    /// A `--deadlines` file written for the day, when the scenario sets its own.
+    let deadlinesFile: URL?
     let ports: [Int]
     private var processes: [Process?]
     private(set) var adminToken = ""
@@ -22,11 +24,21 @@ actor ServerProcesses: ServerCluster {
 
     /// Starts `instances` servers on the (empty) database at `postgres`; the first one
     /// migrates it and writes the bootstrap admin token.
-    init(binary: URL, postgres: String, instances: Int, directory: URL) async throws {
+    init(binary: URL, postgres: String, deadlines: [String: [String: String]]? = nil, instances: Int, directory: URL) async throws {
         self.binary = binary
         self.postgres = postgres
         self.directory = directory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        if let deadlines {
+            let file = directory.appendingPathComponent("deadlines.yaml")
+            let lines = deadlines.sorted { $0.key < $1.key }.map { colour, steps in
+                "\(colour): {" + steps.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}"
+            }
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: file)
+            deadlinesFile = file
+        } else {
+            deadlinesFile = nil
+        }
         var ports: [Int] = []
         for _ in 0..<max(1, instances) { ports.append(try await FreePort.pick()) }
         self.ports = ports
@@ -51,6 +63,7 @@ actor ServerProcesses: ServerCluster {
         process.executableURL = binary
         process.arguments = ["--postgres", postgres, "--host", "127.0.0.1", "--port", "\(ports[instance])",
                              "--admin-token-file", tokenFile.path, "--log-level", "error", "--postgres-connections", "12"]
+            + (deadlinesFile.map { ["--deadlines", $0.path] } ?? [])
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GRIDSYNC_") }
         let log = directory.appendingPathComponent("instance-\(instance).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)

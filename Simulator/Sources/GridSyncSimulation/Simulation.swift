@@ -6,6 +6,7 @@ import FoundationNetworking
 import GridSyncCore
 import GridSyncPostgres
 import GridSyncProtocol
+import GridSyncServer
 import Histogram
 
 /// Options that are not part of the scenario: where the server is and what to print.
@@ -63,12 +64,13 @@ public actor Simulation {
             (servers, adminToken) = (options.servers, token)
         } else if let postgres = options.postgres {
             database = try await PostgresDatabases.create(on: postgres, prefix: "gridsync_sim")
-            let processes = try await ServerProcesses(binary: ServerProcesses.siblingBinary(), postgres: database!,
+            let processes = try await ServerProcesses(binary: ServerProcesses.siblingBinary(), postgres: database!, deadlines: scenario.workOrders.deadlines,
                                                       instances: options.instances, directory: folder.appendingPathComponent("servers"))
             cluster = processes
             (servers, adminToken) = (await processes.servers, await processes.adminToken)
         } else {
-            let server = try await EmbeddedServer(directory: folder.appendingPathComponent("server"))
+            let deadlines = try scenario.workOrders.deadlines.map { try DeadlinePolicy.parse(windows: $0, nearlyDue: nil) } ?? .standard
+            let server = try await EmbeddedServer(directory: folder.appendingPathComponent("server"), deadlines: deadlines)
             cluster = server
             (servers, adminToken) = (await server.servers, await server.adminToken)
         }

@@ -108,7 +108,10 @@ public struct SimulationReport: Codable, Sendable {
             row("orders closed", "\(orders.closed), closure rate " + (orders.closureRate.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a"))
             row("orders open w/o deadline", "\(orders.openWithoutDeadline); off the server clock \(orders.deadlinesOffServerClock)")
             row("orders: handset clock skew", String(format: "up to %.1f h, ignored", orders.largestHandsetSkewHours))
-            row("orders overdue by colour", orders.overdueByUrgency.isEmpty ? "none" : orders.overdueByUrgency.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            func byColour(_ counts: [String: Int]) -> String {
+                counts.isEmpty ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            }
+            row("orders overdue by colour", byColour(orders.overdueByUrgency) + "; met a step late: " + byColour(orders.lateByUrgency))
             row("orders: median to step", CaseStep.allCases.compactMap { step in
                 orders.medianSecondsToStep[step.rawValue].map { String(format: "%@ %.0f s", step.rawValue, $0) } }.joined(separator: ", "))
             for note in orders.notes { lines.append("  ! " + note) }

@@ -23,6 +23,8 @@ public struct WorkOrderFigures: Codable, Sendable, Hashable {
     public var largestHandsetSkewHours = 0.0
     public var closureRate: Double?
     public var overdueByUrgency: [String: Int] = [:]
+    /// Orders that met some step after its deadline, by colour.
+    public var lateByUrgency: [String: Int] = [:]
     public var medianSecondsToStep: [String: Double] = [:]
     public var notes: [String] = []
 
@@ -31,7 +33,7 @@ public struct WorkOrderFigures: Codable, Sendable, Hashable {
         case onServer = "on_server", racesPredicted = "races_predicted", racesDetected = "races_detected", racesSettled = "races_settled"
         case openWithoutDeadline = "open_without_deadline", deadlinesOffServerClock = "deadlines_off_server_clock"
         case largestHandsetSkewHours = "largest_handset_skew_hours", closureRate = "closure_rate"
-        case overdueByUrgency = "overdue_by_urgency", medianSecondsToStep = "median_seconds_to_step"
+        case overdueByUrgency = "overdue_by_urgency", lateByUrgency = "late_by_urgency", medianSecondsToStep = "median_seconds_to_step"
     }
 
     public var passed: Bool {
@@ -76,6 +78,7 @@ public struct WorkOrderFigures: Codable, Sendable, Hashable {
         let stats = try await admin.orderStats()
         figures.closureRate = stats.closureRate
         figures.overdueByUrgency = stats.overdueByUrgency
+        figures.lateByUrgency = stats.lateByUrgency
         figures.medianSecondsToStep = stats.medianSecondsToStep
         return figures
     }

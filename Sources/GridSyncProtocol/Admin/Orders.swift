@@ -144,7 +144,9 @@ public struct OrderStats: Codable, Sendable, Hashable {
     /// Of closed orders, the share resolved at each level (`grid`, `community`, `street`) and by
     /// a department (`department`); an order handled on the spot is the grid's.
     public var resolvedAt: [String: Double]
-    /// Median seconds from the report to each step, over the orders that reached it.
+    /// Median seconds from the report to each step, over the orders a move took through it
+    /// (``CaseStep/takenBy``): a case handled on the spot is timed to on site and to the
+    /// answer, never to an acceptance nobody made.
     public var medianSecondsToStep: [String: Double]
     /// Open orders past a deadline now, by urgency.
     public var overdueByUrgency: [String: Int]

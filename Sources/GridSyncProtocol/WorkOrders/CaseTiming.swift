@@ -52,6 +52,18 @@ public enum CaseStep: String, Codable, Sendable, CaseIterable {
     /// 反馈: the citizen has an answer and the case is closed (within 24 hours for red).
     case answer
 
+    /// The states a move into which is the step itself, not a jump past it: what the figures
+    /// time (a case handled on the spot was never accepted by anyone, though its accept
+    /// deadline is met).
+    public var takenBy: Set<WorkOrderState> {
+        switch self {
+        case .accept: [.accepted]
+        case .dispatch: [.dispatched]
+        case .onSite: [.handling, .handled]
+        case .answer: [.closed, .rejected]
+        }
+    }
+
     /// The states that show the step done. A case handled on the spot (reported → handled)
     /// was accepted, dispatched and reached at once. Rejecting a case decides on it (accept) and
     /// answers it, but nobody went on site: its dispatch and on-site steps stay unmet, and a

@@ -26,7 +26,11 @@ enum OrderStatistics {
             if !summary.overdue.isEmpty { overdue[urgency, default: 0] += 1 }
             if let timing = order.stored.timing {
                 if !timing.late.isEmpty { late[urgency, default: 0] += 1 }
-                for step in timing.steps { if let met = step.metAt { toStep[step.step, default: []].append(met.timeIntervalSince(timing.reportedAt)) } }
+                // Each step timed where a move took it, from the report, on the server's clock.
+                for step in CaseStep.allCases {
+                    let taken = order.timeline.filter { step.takenBy.contains($0.to) }.compactMap(\.receivedAt).min()
+                    if let taken { toStep[step, default: []].append(taken.timeIntervalSince(timing.reportedAt)) }
+                }
             }
             byCategory[summary.category?.rawValue ?? "unknown", default: 0] += 1
             if let grid = summary.grids.first { byCommunity[community(of: grid), default: 0] += 1 }
