@@ -80,3 +80,16 @@ struct TimestampTests {
         }
     }
 }
+
+extension TimestampTests {
+    @Test("a time kept at whole milliseconds prints as exactly itself: a `since` sent back names the same instant")
+    func wholeMillisecondsExact() throws {
+        var random = SplitMix64(seed: 5)
+        for _ in 0..<20_000 {
+            let date = Date(timeIntervalSince1970: 1_795_000_000 + Double(random.next() % 100_000_000) / 1_000 + Double(random.next() % 1_000) / 1e6)
+            let kept = FieldValueCoding.wholeMilliseconds(date)
+            let read = try FieldValueCoding.decode(Date.self, from: .string(FieldValueCoding.text(of: kept)), field: "at")
+            #expect(read == kept)
+        }
+    }
+}

@@ -45,6 +45,15 @@ public enum FieldValueCoding {
 
     private static let wholeSecondStyle = Date.ISO8601FormatStyle()
 
+    /// `date` at its nearest whole millisecond, the precision times travel at: exactly the
+    /// instant its wire text reads back as. A server that keeps its own times so prints exactly
+    /// what it stored, and a client that sends one back (an audit `since`) names that instant to
+    /// the last bit, so `at >= since` keeps it. (Dividing by 1,000 can land a bit away from what
+    /// the parser builds from the same text, hence the round trip.)
+    public static func wholeMilliseconds(_ date: Date) -> Date {
+        (try? timestampStyle.parse(text(of: date))) ?? Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1_000).rounded() / 1_000)
+    }
+
     /// The JSON value of `value`.
     public static func encode<T: Encodable>(_ value: T) throws -> FieldValue {
         try FieldValueEncoder.encode(value)

@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncCore
 import GridSyncProtocol
 import Hummingbird
 
@@ -23,7 +24,8 @@ struct ServerEnvironment: Sendable {
         self.metrics = metrics
         self.authenticator = Authenticator(engine: engine)
         self.groupCommit = GroupCommit(engine: engine)
-        self.now = now
+        // Whole milliseconds, as times are printed: what is stored is what is shown.
+        self.now = { FieldValueCoding.wholeMilliseconds(now()) }
     }
 
     /// Writes an audit line; an audit failure fails the action rather than going unrecorded.

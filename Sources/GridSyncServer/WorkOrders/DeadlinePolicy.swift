@@ -26,16 +26,11 @@ public struct DeadlinePolicy: Sendable, Hashable {
         .green: [.accept: 4 * 3_600, .dispatch: 8 * 3_600, .onSite: 24 * 3_600, .answer: 7 * 24 * 3_600],
     ], nearlyDue: 0.75)
 
-    /// Whole milliseconds, as the wire carries times, so a stored time reads back equal.
-    static func wholeMilliseconds(_ date: Date) -> Date {
-        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1_000).rounded(.down) / 1_000)
-    }
-
     /// The timing of a work order whose state is now `state`, the server having received it at
     /// `now`: moves it has not seen before are stamped `now`, earlier stamps are kept, and the
     /// deadlines follow from the report's stamp. `nil` for a state without a report.
     public func timing(of state: RecordState, workflow: Workflow, previous: CaseTiming?, at now: Date) -> CaseTiming? {
-        let now = Self.wholeMilliseconds(now)
+        let now = FieldValueCoding.wholeMilliseconds(now)
         var received = previous?.received ?? [:]
         var reports: [Date] = []
         var reached: [CaseStep: Date] = [:]
@@ -64,7 +59,7 @@ public struct DeadlinePolicy: Sendable, Hashable {
             }
             let window = windows[urgency]?[step] ?? Self.standard.windows[urgency]![step]!
             return StepDeadline(step: step, dueBy: reportedAt.addingTimeInterval(window),
-                                nearlyDueAt: Self.wholeMilliseconds(reportedAt.addingTimeInterval(window * nearlyDue)), metAt: reached[step])
+                                nearlyDueAt: FieldValueCoding.wholeMilliseconds(reportedAt.addingTimeInterval(window * nearlyDue)), metAt: reached[step])
         }
         return CaseTiming(reportedAt: reportedAt, urgency: urgency, received: received, steps: steps)
     }
