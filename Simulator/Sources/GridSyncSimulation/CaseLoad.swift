@@ -72,7 +72,7 @@ actor CaseLoad {
                 // The worker has the dispatched case (a sync on site), handles it with no signal,
                 // and meanwhile the centre sends it back for re-dispatch.
                 let terminal = terminals[order.terminal]
-                _ = try await terminal.sync(settle: nil)
+                try await terminal.syncRetrying()
                 try await terminal.handleOnSite(order.id)
                 try await admin.moveOrder(order.id, OrderMoveRequest(to: .returned, reason: "改派"))
                 racesPredicted.insert(order.id)
@@ -121,6 +121,20 @@ extension SimTerminal {
             note(try await client.verify(workOrder: id, reason: "现场确认"))
             note(try await client.recordFeedback(workOrder: id, CitizenFeedback(satisfaction: .basicallySatisfied)))
         }
+    }
+
+    /// A sync on site, tried again on a bad link (the day may inject faults), as a worker would.
+    func syncRetrying() async throws {
+        var failure: (any Error)?
+        for _ in 0..<5 {
+            do {
+                _ = try await sync(settle: nil)
+                return
+            } catch {
+                failure = error
+            }
+        }
+        throw SimulationError("terminal \(index) could not sync on site: \(failure.map(String.init(describing:)) ?? "?")")
     }
 
     func handleOnSite(_ id: RecordID) async throws {
