@@ -16,10 +16,7 @@ struct AdminConflictRoutes {
 
     @Sendable func list(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
         let actor = try await environment.authenticator.ops(request, needs: .viewer)
-        let under = try request.uri.queryParameters["under"].map { text in
-            guard let path = GridPath(String(text)) else { throw APIError.invalid("under is a grid path such as futian/shatou", field: "under") }
-            return path
-        }
+        let under = try AdminQuery.under(request)
         let kind = try request.uri.queryParameters["kind"].map { text in
             guard let kind = RecordKind(rawValue: String(text)) else {
                 throw APIError.invalid("kind is one of \(RecordKind.allCases.map(\.rawValue).joined(separator: ", "))", field: "kind")

@@ -18,7 +18,7 @@ struct AdminOrderRoutes {
     @Sendable func list(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
         let actor = try await environment.authenticator.ops(request, needs: .viewer)
         let query = request.uri.queryParameters
-        let under = try Self.grid(query["under"])
+        let under = try AdminQuery.under(request)
         let state = try query["state"].map { text in
             guard let state = WorkOrderState(rawValue: String(text)) else {
                 throw APIError.invalid("state is one of \(WorkOrderState.allCases.map(\.rawValue).joined(separator: ", "))", field: "state")
@@ -50,7 +50,7 @@ struct AdminOrderRoutes {
 
     @Sendable func stats(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
         let actor = try await environment.authenticator.ops(request, needs: .viewer)
-        let under = try Self.grid(request.uri.queryParameters["under"])
+        let under = try AdminQuery.under(request)
         let now = environment.now()
         let orders = try await environment.engine.workOrders(under: under).map { OrderView(stored: $0, now: now) }
         try await environment.audit(actor.name, "orders.stats", target: under?.description)
@@ -89,13 +89,6 @@ struct AdminOrderRoutes {
             var refusal = APIError(.unprocessableContent, error.code == .illegalTransition ? .illegalTransition : .unprocessable, error.message)
             refusal.body.field = error.field
             throw refusal
-        }
-    }
-
-    static func grid(_ text: Substring?) throws -> GridPath? {
-        try text.map { text in
-            guard let path = GridPath(String(text)) else { throw APIError.invalid("under is a grid path such as futian/shatou", field: "under") }
-            return path
         }
     }
 
