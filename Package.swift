@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         // Pure merge logic: no IO, no networking, no database.
@@ -40,14 +41,17 @@ let package = Package(
             name: "FieldClient",
             dependencies: [
                 "GridSyncCore", "GridSyncProtocol",
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]),
         // The sync server as a library: HTTP routes, auth, scoping, and the store behind them.
         .target(
             name: "GridSyncServer",
             dependencies: [
                 "GridSyncCore", "GridSyncProtocol",
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -124,6 +128,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(name: "GridSyncCoreTests", dependencies: ["GridSyncCore"]),
@@ -133,6 +140,7 @@ let package = Package(
             name: "GridSyncServerTests",
             dependencies: [
                 "GridSyncServer", "GridSyncSQLite", "GridSyncPostgres", "GridSyncProtocol", "GridSyncCore",
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -158,6 +166,7 @@ let package = Package(
             name: "FieldClientTests",
             dependencies: [
                 "FieldClient", "GridSyncServer", "GridSyncSQLite", "GridSyncProtocol", "GridSyncCore",
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),

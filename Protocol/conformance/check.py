@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import gzip
 import http.client
 import json
 import os
@@ -193,6 +194,9 @@ class Resp:
     def __init__(self, status: int, headers: dict[str, str], body: bytes):
         self.status = status
         self.headers = headers
+        self.wire_bytes = len(body)
+        if headers.get("content-encoding") == "gzip":
+            body = gzip.decompress(body)
         self.body = body
         try:
             self.json = json.loads(body) if body else None
@@ -707,6 +711,29 @@ def run(client: Client, admin: str) -> None:
     # ---- push: whole-request errors
     r = call("push, not JSON", "POST", "/v1/push", raw=b'{"changes":[', token=tA)
     expect("a push that is not JSON is 400 malformed_json", r, 400, "malformed_json")
+    check("every /v1 answer says request bodies may be gzipped (Accept-Encoding: gzip)", r.headers.get("accept-encoding") == "gzip", str(r.headers))
+
+    # ---- compression (README "Compression")
+    zipped_note = A.change("household", "hh-0193", {
+        "address": {"building": "沙头新村 12 栋", "room": "302", "unit": "2 单元"}, "grid": G12, "type": "resident",
+        "notes": "楼道堆物已清理"})
+    body = json.dumps({"changes": [zipped_note]}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    r = call("push, gzipped", "POST", "/v1/push", raw=gzip.compress(body), token=tA, headers={"Content-Encoding": "gzip"})
+    outcome("a gzipped push is read like a plain one", r, 0, "applied")
+    r = call("push, unknown coding", "POST", "/v1/push", raw=body, token=tA, headers={"Content-Encoding": "br"})
+    expect("a Content-Encoding other than gzip is 415 unsupported_encoding", r, 415, "unsupported_encoding")
+    r = call("push, claims gzip", "POST", "/v1/push", raw=body, token=tA, headers={"Content-Encoding": "gzip"})
+    expect("a body that claims gzip but is not is 400 malformed_encoding", r, 400, "malformed_encoding")
+    r = call("push, gzip bomb", "POST", "/v1/push", raw=gzip.compress(b" " * (MAX_BODY * 4)), token=tA, headers={"Content-Encoding": "gzip"})
+    expect("a gzipped body that inflates past the limit is 413 payload_too_large", r, 413, "payload_too_large", limit=MAX_BODY)
+    plain = call("pull, plain", "GET", "/v1/pull", token=tA)
+    zipped = call("pull, gzip", "GET", "/v1/pull", token=tA, headers={"Accept-Encoding": "gzip"})
+    check("a pull page of 1 KiB or more is gzipped when asked, and not otherwise",
+          zipped.headers.get("content-encoding") == "gzip" and "content-encoding" not in plain.headers and len(plain.body) >= 1024,
+          f"{zipped.headers} / {plain.headers}")
+    check("the gzipped page inflates to exactly the plain page's records",
+          isinstance(zipped.json, dict) and isinstance(plain.json, dict) and zipped.json["records"] == plain.json["records"]
+          and zipped.wire_bytes < len(plain.body), f"{zipped.wire_bytes} vs {len(plain.body)}")
     wrongKind = dict(A.change("household", household, {"notes": "x"}), kind="house")
     r = push("push, unknown kind", tA, [noteA, wrongKind])
     expect("an unknown kind fails the whole push: 400 changes[1].kind", r, 400, "invalid_request", field="changes[1].kind")

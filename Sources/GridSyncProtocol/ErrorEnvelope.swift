@@ -42,6 +42,10 @@ public struct ErrorCode: RawRepresentable, Codable, Sendable, Hashable, CustomSt
 
     /// 400: the body is not JSON.
     public static let malformedJSON = ErrorCode(rawValue: "malformed_json")
+    /// 400: the body says `Content-Encoding: gzip` but is not gzip.
+    public static let malformedEncoding = ErrorCode(rawValue: "malformed_encoding")
+    /// 415: a `Content-Encoding` other than gzip or identity; send it uncompressed.
+    public static let unsupportedEncoding = ErrorCode(rawValue: "unsupported_encoding")
     /// The request body took longer than the server allows to arrive (408): send it again.
     public static let requestTimeout = ErrorCode(rawValue: "request_timeout")
     /// 400: JSON, but not the message the endpoint expects (`field` says where).

@@ -24,7 +24,7 @@ struct IdleConnectionsBenchmark: AsyncParsableCommand {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-idle-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let server = try ServerUnderTest(folder: folder, idleTimeout: idleTimeout)
+        let server = try ServerUnderTest(folder: folder, arguments: ["--idle-timeout", String(idleTimeout)])
         defer { server.stop() }
 
         let baseline = try Self.healthLatencies(port: server.port, samples: samples)
@@ -99,40 +99,5 @@ struct IdleConnectionsBenchmark: AsyncParsableCommand {
             latencies.append(Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15)
         }
         return latencies
-    }
-}
-
-/// The `gridsync-server` binary built beside this benchmark, on a fresh database and a free port.
-struct ServerUnderTest {
-    let process: Process
-    let port: Int
-
-    init(folder: URL, idleTimeout: Int) throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gridsync-server")
-        let portFile = folder.appendingPathComponent("port")
-        process = Process()
-        process.executableURL = binary
-        process.arguments = ["--port", "0", "--port-file", portFile.path, "--database", folder.appendingPathComponent("server.sqlite").path,
-                             "--idle-timeout", String(idleTimeout), "--log-level", "error"]
-        try process.run()
-        var port: Int?
-        for _ in 0..<200 where port == nil {
-            port = (try? String(contentsOf: portFile, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            if port == nil { usleep(50_000) }
-        }
-        guard let port else { process.terminate(); throw ValidationError("the server did not start") }
-        self.port = port
-    }
-
-    /// The server's resident memory, from /proc.
-    func residentKilobytes() -> Int {
-        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
-    }
-
-    func stop() {
-        process.terminate()
-        process.waitUntilExit()
     }
 }

@@ -2,10 +2,12 @@ import Foundation
 import GridSyncCore
 import GridSyncProtocol
 @testable import GridSyncServer
+import HTTPTypes
 import Testing
 
 /// Sends every request vector in Protocol/vectors/requests, byte for byte, and checks the
-/// refusal: bodies that a lenient parser would misread must be refused whole.
+/// refusal: bodies that a lenient parser would misread, or that are not the encoding they
+/// claim, must be refused whole.
 @Suite("Request vectors")
 struct RequestVectorTests {
     struct Vector: Decodable {
@@ -16,8 +18,13 @@ struct RequestVectorTests {
         }
         let description: String
         let endpoint: String
-        let body: String
+        /// The body as text, or as base64 when it is binary (a gzipped body).
+        let body: String?
+        let bodyBase64: String?
+        let headers: [String: String]?
         let expected: Expected
+
+        var bytes: Data { body.map { Data($0.utf8) } ?? bodyBase64.flatMap { Data(base64Encoded: $0) } ?? Data() }
     }
 
     @Test("request vectors are refused as the spec says", arguments: VectorFiles.names("requests"))
@@ -28,7 +35,9 @@ struct RequestVectorTests {
         defer { server.cleanUp() }
         try await server.run { client in
             let device = try await client.enrollDevice(worker: "zhang.wei", grids: [TestServer.gridA])
-            let reply = try await client.send(.post, "/v1/push", token: device.token, body: Data(vector.body.utf8))
+            var headers = HTTPFields()
+            for (name, value) in vector.headers ?? [:] { headers[HTTPField.Name(name)!] = value }
+            let reply = try await client.send(.post, "/v1/push", token: device.token, body: vector.bytes, headers: headers)
             #expect(reply.status == vector.expected.status, "\(name): \(vector.description)")
             #expect(reply.error?.code.rawValue == vector.expected.code, "\(name)")
             #expect(reply.error?.field == vector.expected.field, "\(name): \(reply.error?.message ?? "")")

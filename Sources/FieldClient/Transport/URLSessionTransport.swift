@@ -7,6 +7,7 @@ import FoundationNetworking
 public struct URLSessionTransport: SyncTransport {
     public let baseURL: URL
     private let session: URLSession
+    private let compression = RequestCompression()
 
     public init(baseURL: URL, timeout: TimeInterval = 60) {
         self.init(baseURL: baseURL, session: URLSessionTransport.makeSession(timeout: timeout, connections: 2))
@@ -26,6 +27,12 @@ public struct URLSessionTransport: SyncTransport {
     }
 
     public func send(_ request: TransportRequest) async throws -> TransportResponse {
+        let prepared = compression.prepare(request)
+        let response = try await exchange(prepared)
+        return compression.learn(from: response, sent: prepared) ? try await exchange(request) : response
+    }
+
+    private func exchange(_ request: TransportRequest) async throws -> TransportResponse {
         guard let url = URL(string: request.path, relativeTo: baseURL) else { throw TransportFailure("bad path \(request.path)") }
         var urlRequest = URLRequest(url: url)
         urlRequest.httpMethod = request.method

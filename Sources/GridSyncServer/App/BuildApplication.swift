@@ -23,6 +23,8 @@ public func buildApplication(
     let router = Router(context: GridSyncRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+    // Outside the error envelope, so that refusals also say the server reads gzip.
+    router.add(middleware: CompressionMiddleware())
     router.add(middleware: ErrorEnvelopeMiddleware())
 
     router.get("health") { _, _ in

@@ -34,7 +34,7 @@ extension Request {
             // answer, but it is counted and logged as a 4xx, not a 5xx.
             throw APIError(.badRequest, .invalidRequest, "the request body ended before it was complete: send it again")
         }
-        return Data(buffer: collected)
+        return Data(buffer: try ContentCoding.decoded(collected, contentEncoding: headers[.contentEncoding], limit: limit))
     }
 
     /// Decodes a JSON body, telling malformed JSON apart from JSON of the wrong shape.
