@@ -187,6 +187,7 @@ extension PostgresTransaction: RecordLog {
         bindings.append(seqAtMost)
         bindings.append(Int64(limit))
         let n = bindings.count
+        var grids = GridPathMemo()
         // Driven from the grid index, as on SQLite: the scope's records are found by grid, then
         // each is looked up by key (LATERAL keeps it a lookup). Left to itself the planner may
         // instead walk every record changed since the cursor, district-wide, and a pull's cost
@@ -201,7 +202,7 @@ extension PostgresTransaction: RecordLog {
             ORDER BY r.seq LIMIT $\(n)
             """, binds: bindings)).map { row in
             StoredRow(kind: try row["kind"].decode(String.self), id: try row["id"].decode(String.self),
-                      grids: Self.grids(try row["grids"].decode(String?.self)), seq: try row["seq"].decode(Int64.self),
+                      grids: grids.list(spaceSeparated: try row["grids"].decode(String?.self) ?? ""), seq: try row["seq"].decode(Int64.self),
                       inConflict: try row["in_conflict"].decode(Bool.self), deleted: try row["deleted"].decode(Bool.self),
                       state: Data(try row["state"].decode(ByteBuffer.self).readableBytesView),
                       timing: try row["timing"].decode(ByteBuffer?.self).map { Data($0.readableBytesView) })

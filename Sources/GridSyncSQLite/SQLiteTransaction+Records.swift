@@ -145,6 +145,7 @@ extension SQLiteTransaction: RecordLog {
 
     func changedRecords(within roots: [GridPath], seqAfter: Int64, seqAtMost: Int64, limit: Int) throws -> [StoredRow] {
         let scope = GridPath.subtreeCondition("g.grid", roots: roots)
+        var grids = GridPathMemo()
         // Driven from the grid index: a grid worker's pull touches its grid's few records, not
         // every record the district changed since the cursor. Quarantined records wait.
         return try Row.fetchAll(db, sql: """
@@ -154,7 +155,7 @@ extension SQLiteTransaction: RecordLog {
               AND r.seq > ? AND r.seq <= ? AND r.quarantined = 0
             ORDER BY r.seq LIMIT ?
             """, arguments: scope.arguments + [seqAfter, seqAtMost, limit]).map { row in
-            StoredRow(kind: row["kind"], id: row["id"], grids: Self.currentGrids(row), seq: row["seq"],
+            StoredRow(kind: row["kind"], id: row["id"], grids: grids.list(spaceSeparated: row["grids"] as String? ?? ""), seq: row["seq"],
                       inConflict: row["in_conflict"], deleted: row["deleted"], state: row["state"], timing: row["timing"])
         }
     }

@@ -63,6 +63,15 @@ struct GridSyncServerCommand: AsyncParsableCommand {
     @Option(help: "Open connections at most; default: the file-descriptor limit less 256. (env: GRIDSYNC_MAX_CONNECTIONS)")
     var maxConnections: Int = env("MAX_CONNECTIONS").flatMap(Int.init) ?? ServerConfiguration.defaultMaxConnections
 
+    @Option(help: "Pushes decoded, checked or committing at once. (env: GRIDSYNC_MAX_CONCURRENT_PUSHES)")
+    var maxConcurrentPushes: Int = env("MAX_CONCURRENT_PUSHES").flatMap(Int.init) ?? AdmissionPolicy().pushSlots
+
+    @Option(help: "Pull pages read at once. (env: GRIDSYNC_MAX_CONCURRENT_PULLS)")
+    var maxConcurrentPulls: Int = env("MAX_CONCURRENT_PULLS").flatMap(Int.init) ?? AdmissionPolicy().pullSlots
+
+    @Option(help: "Seconds a push or pull may queue for its turn; beyond that it is answered 503 with Retry-After. (env: GRIDSYNC_QUEUE_TARGET)")
+    var queueTarget: Double = env("QUEUE_TARGET").flatMap(Double.init) ?? 2
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error. (env: GRIDSYNC_LOG_LEVEL)")
     var logLevel: String = env("LOG_LEVEL") ?? "info"
 
@@ -81,7 +90,9 @@ struct GridSyncServerCommand: AsyncParsableCommand {
             host: host, port: port, databasePath: database,
             limits: SyncLimits(maxChangesPerPush: maxChangesPerPush, maxBodyBytes: maxBodyBytes, maxPullPage: maxPullPage),
             adminTokenFile: adminTokenFile, idleTimeout: .milliseconds(Int64(idleTimeout * 1_000)),
-            bodyTimeout: .milliseconds(Int64(bodyTimeout * 1_000)), maxConnections: maxConnections)
+            bodyTimeout: .milliseconds(Int64(bodyTimeout * 1_000)), maxConnections: maxConnections,
+            admission: AdmissionPolicy(pushSlots: maxConcurrentPushes, pullSlots: maxConcurrentPulls,
+                                       queueTarget: .milliseconds(Int64(queueTarget * 1_000))))
         if let path = deadlines ?? env("DEADLINES") {
             do {
                 configuration.deadlines = try DeadlinePolicyFile.load(path)
@@ -89,8 +100,8 @@ struct GridSyncServerCommand: AsyncParsableCommand {
                 throw ValidationError("--deadlines \(path): \(error)")
             }
         }
-        guard idleTimeout > 0, bodyTimeout > 0, maxConnections > 0 else {
-            throw ValidationError("--idle-timeout, --body-timeout and --max-connections must be positive")
+        guard idleTimeout > 0, bodyTimeout > 0, maxConnections > 0, maxConcurrentPushes > 0, maxConcurrentPulls > 0, queueTarget > 0 else {
+            throw ValidationError("--idle-timeout, --body-timeout, --max-connections, --max-concurrent-pushes, --max-concurrent-pulls and --queue-target must be positive")
         }
         let store: any SyncStore
         if let postgres {

@@ -28,6 +28,7 @@ protocol ServerCluster: Actor {
 actor EmbeddedServer: ServerCluster {
     let directory: URL
     let deadlines: DeadlinePolicy
+    let admission: AdmissionPolicy
     let port: Int
     let adminToken: String
     private(set) var store: SQLiteStore
@@ -39,9 +40,10 @@ actor EmbeddedServer: ServerCluster {
     var servers: [URL] { [baseURL] }
     var databasePath: String { directory.appendingPathComponent("server.sqlite").path }
 
-    init(directory: URL, deadlines: DeadlinePolicy = .standard) async throws {
+    init(directory: URL, deadlines: DeadlinePolicy = .standard, admission: AdmissionPolicy = AdmissionPolicy()) async throws {
         self.directory = directory
         self.deadlines = deadlines
+        self.admission = admission
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         port = try await FreePort.pick()
         store = try SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
@@ -53,7 +55,7 @@ actor EmbeddedServer: ServerCluster {
     private func start() async throws {
         var logger = Logger(label: "gridsync-sim.server")
         logger.logLevel = .critical
-        let app = buildApplication(configuration: ServerConfiguration(port: port, deadlines: deadlines), store: store, logger: logger)
+        let app = buildApplication(configuration: ServerConfiguration(port: port, deadlines: deadlines, admission: admission), store: store, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         self.group = group
         running = Task { try await group.run() }

@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncServer
 import Yams
 
 /// A day in a district, as a YAML file under `Simulator/Scenarios/`. Every number has a
@@ -37,6 +38,21 @@ public struct Scenario: Codable, Sendable, Hashable {
     public var faults = Faults()
     /// Work orders (工单) a day brings; zero leaves the day without them.
     public var workOrders = WorkOrderLoad()
+    /// Connections the terminals share to the server at most. A real fleet has one each; the
+    /// default keeps a laptop's run gentle, a storm scenario raises it so the server sees the
+    /// concurrency it would.
+    public var connections = 64
+    /// How long a terminal waits for an answer before it counts the request as lost.
+    public var requestTimeoutSeconds = 120.0
+    /// The embedded server's admission (`--max-concurrent-pushes`, `--max-concurrent-pulls`,
+    /// `--queue-target`); absent: the server's defaults.
+    public var admission: Admission?
+
+    public struct Admission: Codable, Sendable, Hashable {
+        public var pushSlots: Int?
+        public var pullSlots: Int?
+        public var queueTargetSeconds: Double?
+    }
 
     /// The closed loop's share of the day (DOMAIN.md: one district, about 300 orders a day).
     public struct WorkOrderLoad: Codable, Sendable, Hashable {
@@ -149,5 +165,17 @@ public struct Scenario: Codable, Sendable, Hashable {
         closeIdleClients = try container.decodeIfPresent(Bool.self, forKey: .closeIdleClients)
         faults = try container.decodeIfPresent(Faults.self, forKey: .faults) ?? faults
         workOrders = try container.decodeIfPresent(WorkOrderLoad.self, forKey: .workOrders) ?? workOrders
+        connections = try container.decodeIfPresent(Int.self, forKey: .connections) ?? connections
+        requestTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds) ?? requestTimeoutSeconds
+        admission = try container.decodeIfPresent(Admission.self, forKey: .admission)
+    }
+}
+
+extension AdmissionPolicy {
+    /// A scenario's admission, the server's defaults where it is silent.
+    init(_ admission: Scenario.Admission) {
+        let standard = AdmissionPolicy()
+        self.init(pushSlots: admission.pushSlots ?? standard.pushSlots, pullSlots: admission.pullSlots ?? standard.pullSlots,
+                  queueTarget: admission.queueTargetSeconds.map { .milliseconds(Int64($0 * 1_000)) } ?? standard.queueTarget)
     }
 }

@@ -70,14 +70,15 @@ public actor Simulation {
             (servers, adminToken) = (await processes.servers, await processes.adminToken)
         } else {
             let deadlines = try scenario.workOrders.deadlines.map { try DeadlinePolicy.parse(windows: $0, nearlyDue: nil) } ?? .standard
-            let server = try await EmbeddedServer(directory: folder.appendingPathComponent("server"), deadlines: deadlines)
+            let server = try await EmbeddedServer(directory: folder.appendingPathComponent("server"), deadlines: deadlines,
+                                                  admission: scenario.admission.map(AdmissionPolicy.init) ?? AdmissionPolicy())
             cluster = server
             (servers, adminToken) = (await server.servers, await server.adminToken)
         }
         defer {
             if let database, options.workFolder == nil { Task { try? await PostgresDatabases.drop(database) } }
         }
-        let session = URLSessionTransport.makeSession(timeout: 120, connections: 64)
+        let session = URLSessionTransport.makeSession(timeout: scenario.requestTimeoutSeconds, connections: scenario.connections)
         let admin = AdminAPI(baseURL: servers[0], token: adminToken, session: session)
         let context = SimTerminal.Context(folder: folder, servers: servers, session: session, admin: admin, seed: options.seed, faults: scenario.faults,
                                           runID: "sim-" + UUID().uuidString.prefix(8).lowercased())

@@ -10,9 +10,8 @@ extension FieldClient {
         var headers = [WireProtocol.versionHeader: String(WireProtocol.version), "Content-Type": "application/json"]
         if let token { headers["Authorization"] = "Bearer \(token)" }
         let request = TransportRequest(method: method, path: path, headers: headers, body: body)
-        var attempt = 0
+        var attempt = 0, pauses = 0
         while true {
-            attempt += 1
             var retryAfter: Duration?
             let failure: String
             do {
@@ -26,11 +25,13 @@ extension FieldClient {
                 count(sent: body?.count ?? 0, received: 0)
                 failure = "no connection to the server (\(error.description))"
             }
-            guard attempt < configuration.retry.maxAttempts else {
+            // A pause the server asked for is pacing, not failure: it has its own budget.
+            if retryAfter != nil { pauses += 1 } else { attempt += 1 }
+            guard attempt < configuration.retry.maxAttempts, pauses <= configuration.retry.maxServerPauses else {
                 throw FieldClientError(.server, failure + ": will retry at the next sync")
             }
             report.retries += 1
-            try await configuration.sleep(configuration.retry.delay(attempt: attempt, retryAfter: retryAfter, random: &random))
+            try await configuration.sleep(configuration.retry.delay(attempt: max(attempt, 1), retryAfter: retryAfter, random: &random))
         }
     }
 

@@ -19,7 +19,8 @@ public func buildApplication(
     logger: Logger = Logger(label: "gridsync-server"), now: @escaping @Sendable () -> Date = Date.init,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let environment = ServerEnvironment(engine: SyncEngine(store: store, deadlines: configuration.deadlines), limits: configuration.limits, metrics: metrics, bodyTimeout: configuration.bodyTimeout, now: now)
+    let environment = ServerEnvironment(engine: SyncEngine(store: store, deadlines: configuration.deadlines), limits: configuration.limits, metrics: metrics, bodyTimeout: configuration.bodyTimeout,
+                                        admission: configuration.admission, now: now)
     let router = Router(context: GridSyncRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))

@@ -24,11 +24,13 @@ public struct ServerConfiguration: Sendable {
     public var maxConnections: Int
     /// How long each step of a work order may take (`--deadlines`).
     public var deadlines: DeadlinePolicy
+    /// How much sync work runs at once, and how long the rest may queue before `503`.
+    public var admission: AdmissionPolicy
 
     public init(host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "gridsync.sqlite",
                 limits: SyncLimits = SyncLimits(), adminTokenFile: String? = nil, idleTimeout: Duration = .seconds(30),
                 bodyTimeout: Duration = .seconds(120), maxConnections: Int = ServerConfiguration.defaultMaxConnections,
-                deadlines: DeadlinePolicy = .standard) {
+                deadlines: DeadlinePolicy = .standard, admission: AdmissionPolicy = AdmissionPolicy()) {
         self.host = host
         self.port = port
         self.databasePath = databasePath
@@ -38,6 +40,7 @@ public struct ServerConfiguration: Sendable {
         self.bodyTimeout = bodyTimeout
         self.maxConnections = maxConnections
         self.deadlines = deadlines
+        self.admission = admission
     }
 
     /// The file-descriptor limit less room for the database, logs and the listening socket.

@@ -49,4 +49,12 @@ public final class ServerMetrics: Sendable {
             descriptor: Self.name("http_requests", unit: "total", "HTTP requests by route and status"),
             labels: [("route", route), ("status", String(status))]).increment()
     }
+
+    /// Counts one request refused by admission (`push` or `pull`), so operators see a storm's
+    /// waves and can size slots and instances.
+    func countRefusal(_ gate: String) {
+        registry.makeCounter(
+            descriptor: Self.name("admission_refused", unit: "total", "Sync requests refused with 503 because the queue was over its target"),
+            labels: [("gate", gate)]).increment()
+    }
 }

@@ -10,6 +10,9 @@ struct ServerEnvironment: Sendable {
     let metrics: ServerMetrics
     let authenticator: Authenticator
     let groupCommit: GroupCommit
+    /// Admission for pushes and pulls: what a storm may queue before it is told to come back.
+    let pushGate: AdmissionGate
+    let pullGate: AdmissionGate
     /// How long a push body may take to arrive (`ServerConfiguration.bodyTimeout`).
     let bodyTimeout: Duration
     /// Injected so tests can pin "today"; server time is used only for display and staleness,
@@ -17,7 +20,9 @@ struct ServerEnvironment: Sendable {
     let now: @Sendable () -> Date
 
     init(engine: SyncEngine, limits: SyncLimits, metrics: ServerMetrics, bodyTimeout: Duration = .seconds(120),
-         now: @escaping @Sendable () -> Date) {
+         admission: AdmissionPolicy = AdmissionPolicy(), now: @escaping @Sendable () -> Date) {
+        self.pushGate = AdmissionGate(name: "push", slots: admission.pushSlots, target: admission.queueTarget)
+        self.pullGate = AdmissionGate(name: "pull", slots: admission.pullSlots, target: admission.queueTarget)
         self.bodyTimeout = bodyTimeout
         self.engine = engine
         self.limits = limits

@@ -38,8 +38,16 @@ struct SyncRoutes {
     @Sendable func push(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
         let started = ContinuousClock.now
         let device = try await environment.authenticator.device(request)
+        try await refusingOverload(environment.pushGate) { try $0.refuseIfFull() }
         var request = request
-        let body = try await request.decodeJSON(PushRequest.self, limit: environment.limits.maxBodyBytes, timeout: environment.bodyTimeout)
+        let data = try await request.collectBody(limit: environment.limits.maxBodyBytes, timeout: environment.bodyTimeout)
+        // The body is read outside the gate: a slow upload must not hold a slot.
+        return try await refusingOverload(environment.pushGate) { gate in
+            try await gate.admit { try await apply(JSONBody.decode(PushRequest.self, from: data), from: device, context: context, started: started) }
+        }
+    }
+
+    private func apply(_ body: PushRequest, from device: DeviceRecord, context: GridSyncRequestContext, started: ContinuousClock.Instant) async throws -> Response {
         guard body.changes.count <= environment.limits.maxChangesPerPush else {
             var error = APIError(.contentTooLarge, .tooManyChanges,
                                  "at most \(environment.limits.maxChangesPerPush) changes per push: split the batch")
@@ -64,6 +72,12 @@ struct SyncRoutes {
     @Sendable func pull(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
         let started = ContinuousClock.now
         let device = try await environment.authenticator.device(request)
+        return try await refusingOverload(environment.pullGate) { gate in
+            try await gate.admit { try await page(request, for: device, context: context, started: started) }
+        }
+    }
+
+    private func page(_ request: Request, for device: DeviceRecord, context: GridSyncRequestContext, started: ContinuousClock.Instant) async throws -> Response {
         let scope = try await environment.engine.scope(ofWorker: device.worker)
         let cursor: PullCursor
         if let text = request.uri.queryParameters["cursor"].map(String.init), !text.isEmpty {
@@ -89,5 +103,15 @@ struct SyncRoutes {
         if !page.hasMore { try await environment.engine.markSynced(deviceID: device.id, at: environment.now()) }
         environment.metrics.pullLatency.record(ContinuousClock.now - started)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: try page.body())))
+    }
+
+    /// Runs `body`, counting a refusal for overload in the metrics.
+    private func refusingOverload<T>(_ gate: AdmissionGate, _ body: (AdmissionGate) async throws -> T) async throws -> T {
+        do {
+            return try await body(gate)
+        } catch let error as APIError where error.body.code == .overloaded {
+            environment.metrics.countRefusal(gate.name)
+            throw error
+        }
     }
 }
