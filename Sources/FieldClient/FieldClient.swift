@@ -19,7 +19,7 @@ import Logging
 /// let report = try await client.sync()
 /// ```
 public actor FieldClient {
-    let pool: DatabasePool
+    nonisolated let pool: DatabasePool
     let transport: any SyncTransport
     let configuration: Configuration
     var random: SplitMix64
@@ -28,6 +28,8 @@ public actor FieldClient {
     var cachedIdentity: DeviceIdentity?
     /// Bytes moved since the counters were last saved.
     var unsavedBytes = (sent: 0, received: 0)
+    /// Decoded rows, shared with write transactions (``RowCache``).
+    nonisolated let rows = RowCache()
 
     /// Knobs with sensible defaults; tests and the simulator inject time and randomness.
     public struct Configuration: Sendable {

@@ -100,6 +100,6 @@ actor ResultBox {
 extension FieldClient {
     /// The local state of a record, for comparing with the server's.
     func rowState(_ key: RecordKey) throws -> RecordState? {
-        try pool.read { db in try RecordRow.fetch(key, db)?.state }
+        try pool.read { db in try RecordRow.fetch(key, db, cache: nil)?.state }
     }
 }

@@ -33,15 +33,15 @@ extension FieldClient {
             throw FieldClientError(.invalid, "not an outbox export from a GridSync handset")
         }
         let now = configuration.now()
-        return try pool.write { db in
+        return try pool.write { [rows] db in
             var added = 0
             for change in export.changes {
                 try Outbox.append(change, at: now, db)
                 guard db.changesCount > 0 else { continue }
                 added += 1
-                var row = try RecordRow.fetch(change.record, db) ?? RecordRow(key: change.record, serverState: nil, state: RecordState())
+                var row = try RecordRow.fetch(change.record, db, cache: rows) ?? RecordRow(key: change.record, serverState: nil, state: RecordState())
                 row.state.apply(change)
-                try row.save(db)
+                try row.save(db, cache: rows)
             }
             return added
         }

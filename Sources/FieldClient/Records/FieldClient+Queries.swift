@@ -8,7 +8,7 @@ extension FieldClient {
         let key = RecordKey(kind: R.kind, id: id)
         let own = try identity?.replicaID
         return try pool.read { db in
-            guard let row = try RecordRow.fetch(key, db) else { return nil }
+            guard let row = try RecordRow.fetch(key, db, cache: nil) else { return nil }
             return LocalRecord<R>(key: key, state: row.state, pending: try Outbox.hasPending(key, db), ownReplica: own)
         }
     }
@@ -16,7 +16,7 @@ extension FieldClient {
     /// One record's local state, siblings and context included: what the next change on this
     /// handset is built from. For tools and tests; apps read ``record(_:id:)``.
     public func recordState(_ key: RecordKey) throws -> RecordState? {
-        try pool.read { db in try RecordRow.fetch(key, db)?.state }
+        try pool.read { db in try RecordRow.fetch(key, db, cache: nil)?.state }
     }
 
     /// Every record state in the replica, for tools that compare replicas with the server.

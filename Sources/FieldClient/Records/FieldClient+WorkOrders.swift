@@ -75,8 +75,8 @@ extension FieldClient {
         let changeID = try mintChangeID()
         let now = configuration.now()
         let workflow = WorkOrder.workflow
-        return try pool.write { db in
-            var row = try RecordRow.fetch(key, db) ?? RecordRow(key: key, serverState: nil, state: RecordState())
+        return try pool.write { [rows] db in
+            var row = try RecordRow.fetch(key, db, cache: rows) ?? RecordRow(key: key, serverState: nil, state: RecordState())
             if expectNew && !row.state.isEmpty {
                 throw FieldClientError(.invalid, "\(key) already exists on this handset")
             }
@@ -87,7 +87,7 @@ extension FieldClient {
             let fields = try workflow.move(in: row.state, to: state.rawValue, actionID: RecordID(changeID.rawValue)!,
                                            note: MoveNote(by: identity.worker, at: now, reason: reason), extra: extra, by: identity.replicaID,
                                            alsoSuperseding: Self.confirmedDots(of: [workflow.statePath], in: row))
-            return try Self.write(fields, to: &row, by: identity.replicaID, id: changeID, at: now, db)
+            return try Self.write(fields, to: &row, by: identity.replicaID, id: changeID, at: now, db, cache: rows)
         }
     }
 }

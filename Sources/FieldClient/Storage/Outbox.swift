@@ -45,45 +45,45 @@ enum Outbox {
 
     /// Moves a change the server refused for good into the visible rejected list, and takes it
     /// back out of the local record.
-    static func park(_ change: Change, reason: RejectReason, at date: Date, _ db: Database) throws {
+    static func park(_ change: Change, reason: RejectReason, at date: Date, _ db: Database, cache: RowCache) throws {
         try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO rejected (change_id, kind, record_id, body, code, message, field, rejected_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [change.id.rawValue, change.record.kind.rawValue, change.record.id.rawValue,
                                      try WireCoding.encode(change), reason.code, reason.message, reason.field, date.timeIntervalSince1970])
         try remove(change.id, db)
-        try rebuild(change.record, db)
+        try rebuild(change.record, db, cache: cache)
     }
 
     /// Joins changes the server accepted into their records' confirmed states: the confirmed
     /// state is pulled states joined with accepted changes. Without it, a record rebuilt after a
     /// later rejection would lose the accepted edit until the next pull, and an edit made in
     /// that moment would leave the worker in conflict with himself.
-    static func confirm(_ changes: [Change], _ db: Database) throws {
+    static func confirm(_ changes: [Change], _ db: Database, cache: RowCache) throws {
         var byRecord: [RecordKey: [Change]] = [:]
         for change in changes { byRecord[change.record, default: []].append(change) }
         for (key, accepted) in byRecord {
-            guard var row = try RecordRow.fetch(key, db) else { continue }
+            guard var row = try RecordRow.fetch(key, db, cache: cache) else { continue }
             var confirmed = row.serverState ?? RecordState()
             for change in accepted { confirmed.merge(RecordState(change)) }
             row.serverState = confirmed
-            try row.save(db)
+            try row.save(db, cache: cache)
         }
     }
 
     /// Recomputes a record's local state from the server's version and the changes still queued.
-    static func rebuild(_ key: RecordKey, _ db: Database) throws {
-        guard var row = try RecordRow.fetch(key, db) else { return }
+    static func rebuild(_ key: RecordKey, _ db: Database, cache: RowCache) throws {
+        guard var row = try RecordRow.fetch(key, db, cache: cache) else { return }
         var state = row.serverState ?? RecordState()
         for change in try pending(for: key, db) { state.apply(change) }
         // The refused change's counters stay used: a dot names one write, ever. So a record
         // left with nothing (its creation refused) keeps its row, with the clock alone.
         state.reserveCounters(row.state.clock)
         if state.isEmpty && state.clock == .empty {
-            try RecordRow.delete(key, db)
+            try RecordRow.delete(key, db, cache: cache)
         } else {
             row.state = state
-            try row.save(db)
+            try row.save(db, cache: cache)
         }
     }
 }

@@ -7,26 +7,49 @@ import GridSyncCore
 /// `serverState` is the newest version the server sent; `state` is that joined with every
 /// change still in the outbox. Keeping both lets a rejected change be taken back out: the
 /// record is rebuilt from the server's version and the changes that remain.
-struct RecordRow {
+struct RecordRow: Sendable {
     var key: RecordKey
-    var serverState: RecordState?
+    var serverState: RecordState? {
+        didSet { serverStateJSON = nil }
+    }
     var state: RecordState
+    /// `serverState`'s JSON as read or last written, so a save that did not change it (every
+    /// local edit) does not encode it again.
+    private var serverStateJSON: Data?
 
-    static func fetch(_ key: RecordKey, _ db: Database) throws -> RecordRow? {
+    init(key: RecordKey, serverState: RecordState?, state: RecordState) {
+        self.key = key
+        self.serverState = serverState
+        self.state = state
+    }
+
+    /// The row, from `cache` when it holds it (pass it only inside a write transaction).
+    static func fetch(_ key: RecordKey, _ db: Database, cache: RowCache?) throws -> RecordRow? {
+        if let entry = cache?.entry(key) { return entry.row }
         guard let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT server_state, state FROM record WHERE kind = ? AND id = ?"),
             arguments: [key.kind.rawValue, key.id.rawValue]) else { return nil }
         let server: Data? = row["server_state"]
-        return RecordRow(key: key, serverState: try server.map { try LocalCoding.decode(RecordState.self, $0) },
-                         state: try LocalCoding.decode(RecordState.self, row["state"]))
+        var found = RecordRow(key: key, serverState: try server.map { try LocalCoding.decode(RecordState.self, $0) },
+                              state: try LocalCoding.decode(RecordState.self, row["state"]))
+        found.serverStateJSON = server
+        if let cache {
+            cache.followTransaction(db)
+            cache.store(found)
+        }
+        return found
     }
 
     /// - Parameter grids: the grids the server says the record is in, for a state that holds no
     ///   `grid` value itself (a tombstone: the delete superseded it). A row keeps the grids it
     ///   had when its state has none, so a tombstone is not purged as out of scope: a late edit
     ///   must meet it, and a re-creation must count on from its counters, not reuse them.
-    func save(_ db: Database, grids: [GridPath] = []) throws {
+    /// - Parameter typed: the typed record this save wrote and its fields, kept in `cache` for
+    ///   the next edit.
+    mutating func save(_ db: Database, grids: [GridPath] = [], cache: RowCache?,
+                       typed: (any SyncedRecord)? = nil, typedFields: [FieldPath: FieldValue]? = nil) throws {
         let index = RecordIndex(state, kind: key.kind, fallbackGrids: grids)
+        if serverStateJSON == nil { serverStateJSON = serverState.map(CompactJSON.encode) }
         try db.cachedStatement(sql: """
             INSERT INTO record (kind, id, server_state, state, grids, household_id, worker, day, in_conflict, deleted)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -35,13 +58,18 @@ struct RecordRow {
                 household_id = excluded.household_id, worker = excluded.worker, day = excluded.day,
                 in_conflict = excluded.in_conflict, deleted = excluded.deleted
             """).execute(arguments: [
-                key.kind.rawValue, key.id.rawValue, serverState.map(CompactJSON.encode), CompactJSON.encode(state),
+                key.kind.rawValue, key.id.rawValue, serverStateJSON, CompactJSON.encode(state),
                 index.grids, index.householdID, index.worker, index.day, state.isInConflict, state.isDeleted,
             ])
+        if let cache {
+            cache.followTransaction(db)
+            cache.store(self, typed: typed, typedFields: typedFields)
+        }
     }
 
-    static func delete(_ key: RecordKey, _ db: Database) throws {
+    static func delete(_ key: RecordKey, _ db: Database, cache: RowCache?) throws {
         try db.execute(sql: "DELETE FROM record WHERE kind = ? AND id = ?", arguments: [key.kind.rawValue, key.id.rawValue])
+        cache?.remove(key)
     }
 }
 

@@ -19,7 +19,7 @@ extension FieldClient {
                 if let serverTime = page.serverTime {
                     try Meta.serverClockOffset.set(String(serverTime.timeIntervalSince(localNow)), db)
                 }
-                return try Self.store(page, db)
+                return try Self.store(page, db, cache: rows)
             }
             report.pulledRecords += page.records.count
             report.purgedRecords += purged
@@ -29,31 +29,31 @@ extension FieldClient {
     }
 
     /// Joins a page into the replica, follows scope changes, and stores the cursor.
-    static func store(_ page: PullResponse, _ db: Database) throws -> Int {
+    static func store(_ page: PullResponse, _ db: Database, cache: RowCache) throws -> Int {
         let scope = page.scope.grids
         try Meta.scope.set(String(decoding: try LocalCoding.encode(scope), as: UTF8.self), db)
         var purged = 0
         for envelope in page.records {
             if !envelope.grids.contains(where: scope.covers) {
                 // Moved out of this handset's grids: drop it, unless local work on it is unsent.
-                if try !Outbox.hasPending(envelope.key, db), try RecordRow.fetch(envelope.key, db) != nil {
-                    try RecordRow.delete(envelope.key, db)
+                if try !Outbox.hasPending(envelope.key, db), try RecordRow.fetch(envelope.key, db, cache: cache) != nil {
+                    try RecordRow.delete(envelope.key, db, cache: cache)
                     purged += 1
                 }
                 continue
             }
-            var row = try RecordRow.fetch(envelope.key, db) ?? RecordRow(key: envelope.key, serverState: nil, state: RecordState())
+            var row = try RecordRow.fetch(envelope.key, db, cache: cache) ?? RecordRow(key: envelope.key, serverState: nil, state: RecordState())
             row.serverState = (row.serverState ?? RecordState()).merged(with: envelope.state)
             // The join keeps pending local edits on top: the server has not seen their dots.
             row.state.merge(envelope.state)
-            try row.save(db, grids: envelope.grids)
+            try row.save(db, grids: envelope.grids, cache: cache)
             if let timing = envelope.timing {
                 try db.cachedStatement(sql: "UPDATE record SET timing = ? WHERE kind = ? AND id = ?")
                     .execute(arguments: [try WireCoding.encode(timing), envelope.key.kind.rawValue, envelope.key.id.rawValue])
             }
         }
         if page.scope.changed || !page.hasMore {
-            purged += try purgeOutOfScope(scope, db)
+            purged += try purgeOutOfScope(scope, db, cache: cache)
         }
         try Meta.cursor.set(page.cursor, db)
         return purged
@@ -61,14 +61,14 @@ extension FieldClient {
 
     /// Removes records no longer in any assigned grid, keeping those with unsent changes until
     /// they are pushed or rejected.
-    static func purgeOutOfScope(_ scope: [GridPath], _ db: Database) throws -> Int {
+    static func purgeOutOfScope(_ scope: [GridPath], _ db: Database, cache: RowCache) throws -> Int {
         var purged = 0
         for row in try Row.fetchAll(db, sql: "SELECT kind, id, grids FROM record") {
             let grids = RecordIndex.paths(row["grids"])
             guard !grids.contains(where: scope.covers), let kind = RecordKind(rawValue: row["kind"]), let id = RecordID(row["id"]) else { continue }
             let key = RecordKey(kind: kind, id: id)
             if try Outbox.hasPending(key, db) { continue }
-            try RecordRow.delete(key, db)
+            try RecordRow.delete(key, db, cache: cache)
             purged += 1
         }
         return purged

@@ -20,6 +20,9 @@ extension FieldClient {
                 try Meta.lastError.set(nil, db)
                 try Self.flushByteCounts(db, bytes)
             }
+            // Fold the log into the file now, while nobody is typing (see ReplicaDatabase).
+            // Passive: it never waits for a reader, and what it leaves the next sync takes.
+            try? await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
             return report
         } catch {
             let message = (error as? FieldClientError)?.message ?? "sync failed: \(error)"
@@ -97,9 +100,9 @@ extension FieldClient {
                 pushed += 1
                 if result.outcome == .conflict { conflicts += 1 }
             }
-            try Outbox.confirm(accepted, db)
+            try Outbox.confirm(accepted, db, cache: rows)
             for (entry, result) in zip(entries, results) where result.outcome == .rejected {
-                try Outbox.park(entry.change, reason: result.reason ?? RejectReason(code: "rejected", message: "refused by the server"), at: now, db)
+                try Outbox.park(entry.change, reason: result.reason ?? RejectReason(code: "rejected", message: "refused by the server"), at: now, db, cache: rows)
                 rejected += 1
             }
             return (pushed, rejected, conflicts)
@@ -111,7 +114,7 @@ extension FieldClient {
 
     func park(_ change: Change, _ reason: RejectReason, report: inout SyncReport) async throws {
         let now = configuration.now()
-        try await pool.write { db in try Outbox.park(change, reason: reason, at: now, db) }
+        try await pool.write { [rows] db in try Outbox.park(change, reason: reason, at: now, db, cache: rows) }
         report.rejected += 1
         logger.notice("change parked", metadata: ["change": .string(change.id.rawValue), "code": .string(reason.code)])
     }

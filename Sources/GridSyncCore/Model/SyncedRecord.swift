@@ -64,8 +64,12 @@ extension SyncedRecord {
 
     /// The fields that differ from `old`, with `null` for what was removed: what an edit writes.
     public func changedFields(from old: Self?) throws -> [FieldPath: FieldValue] {
-        let before = try old?.fields() ?? [:]
-        let after = try fields()
+        Self.changes(from: try old?.fields() ?? [:], to: try fields())
+    }
+
+    /// What turns the fields `before` into `after`, with `null` for what was removed; for a
+    /// caller that already holds both, so neither record is encoded again.
+    public static func changes(from before: [FieldPath: FieldValue], to after: [FieldPath: FieldValue]) -> [FieldPath: FieldValue] {
         var changed = after.filter { before[$0.key] != $0.value }
         for path in before.keys where after[path] == nil {
             changed[path] = .null
