@@ -12,10 +12,14 @@ struct RecordRow: Sendable {
     var serverState: RecordState? {
         didSet { serverStateJSON = nil }
     }
-    var state: RecordState
-    /// `serverState`'s JSON as read or last written, so a save that did not change it (every
-    /// local edit) does not encode it again.
+    var state: RecordState {
+        didSet { stateJSON = nil }
+    }
+    /// Each state's JSON as read or last written, so a save encodes only what changed: a local
+    /// edit leaves the server state, an acknowledgement the local state. When the two states
+    /// are equal (nothing pending), one encoding serves both.
     private var serverStateJSON: Data?
+    private var stateJSON: Data?
 
     init(key: RecordKey, serverState: RecordState?, state: RecordState) {
         self.key = key
@@ -29,10 +33,11 @@ struct RecordRow: Sendable {
         guard let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT server_state, state FROM record WHERE kind = ? AND id = ?"),
             arguments: [key.kind.rawValue, key.id.rawValue]) else { return nil }
-        let server: Data? = row["server_state"]
+        let server: Data? = row["server_state"], local: Data = row["state"]
         var found = RecordRow(key: key, serverState: try server.map { try LocalCoding.decode(RecordState.self, $0) },
-                              state: try LocalCoding.decode(RecordState.self, row["state"]))
+                              state: try LocalCoding.decode(RecordState.self, local))
         found.serverStateJSON = server
+        found.stateJSON = local
         if let cache {
             cache.followTransaction(db)
             cache.store(found)
@@ -49,7 +54,9 @@ struct RecordRow: Sendable {
     mutating func save(_ db: Database, grids: [GridPath] = [], cache: RowCache?,
                        typed: (any SyncedRecord)? = nil, typedFields: [FieldPath: FieldValue]? = nil) throws {
         let index = RecordIndex(state, kind: key.kind, fallbackGrids: grids)
-        if serverStateJSON == nil { serverStateJSON = serverState.map(CompactJSON.encode) }
+        let stateJSON = self.stateJSON ?? CompactJSON.encode(state)
+        self.stateJSON = stateJSON
+        if serverStateJSON == nil { serverStateJSON = serverState.map { $0 == state ? stateJSON : CompactJSON.encode($0) } }
         try db.cachedStatement(sql: """
             INSERT INTO record (kind, id, server_state, state, grids, household_id, worker, day, in_conflict, deleted)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -58,7 +65,7 @@ struct RecordRow: Sendable {
                 household_id = excluded.household_id, worker = excluded.worker, day = excluded.day,
                 in_conflict = excluded.in_conflict, deleted = excluded.deleted
             """).execute(arguments: [
-                key.kind.rawValue, key.id.rawValue, serverStateJSON, CompactJSON.encode(state),
+                key.kind.rawValue, key.id.rawValue, serverStateJSON, stateJSON,
                 index.grids, index.householdID, index.worker, index.day, state.isInConflict, state.isDeleted,
             ])
         if let cache {

@@ -28,6 +28,8 @@ extension FieldClient {
         }
     }
 
+    static let gridPath = FieldPath("grid")!
+
     /// Joins a page into the replica, follows scope changes, and stores the cursor.
     static func store(_ page: PullResponse, _ db: Database, cache: RowCache) throws -> Int {
         let scope = page.scope.grids
@@ -43,10 +45,18 @@ extension FieldClient {
                 continue
             }
             var row = try RecordRow.fetch(envelope.key, db, cache: cache) ?? RecordRow(key: envelope.key, serverState: nil, state: RecordState())
-            row.serverState = (row.serverState ?? RecordState()).merged(with: envelope.state)
-            // The join keeps pending local edits on top: the server has not seen their dots.
-            row.state.merge(envelope.state)
-            try row.save(db, grids: envelope.grids, cache: cache)
+            let confirmed = (row.serverState ?? RecordState()).merged(with: envelope.state)
+            // Most of what a sync pulls back is the handset's own pushed work, which it already
+            // confirmed when the push was acknowledged: then the row holds it all, and is not
+            // written again. (A row whose state has no grid is written anyway: its grids come
+            // from the envelope.)
+            let known = row.serverState == confirmed && confirmed.entries[Self.gridPath].map { !$0.isEmpty } == true
+            if !known {
+                row.serverState = confirmed
+                // The join keeps pending local edits on top: the server has not seen their dots.
+                row.state.merge(envelope.state)
+                try row.save(db, grids: envelope.grids, cache: cache)
+            }
             if let timing = envelope.timing {
                 try db.cachedStatement(sql: "UPDATE record SET timing = ? WHERE kind = ? AND id = ?")
                     .execute(arguments: [try WireCoding.encode(timing), envelope.key.kind.rawValue, envelope.key.id.rawValue])
