@@ -567,6 +567,11 @@ def run(client: Client, admin: str) -> None:
     expect("an unknown enrolment code is 401 unauthenticated", r, 401, "unauthenticated")
     r = call("enrol, not JSON", "POST", "/v1/enroll", raw=b"enrollmentCode=1")
     expect("an enrolment body that is not JSON is 400 malformed_json", r, 400, "malformed_json")
+    r = call("enrol, deflate", "POST", "/v1/enroll", raw=b"x", headers={"Content-Encoding": "deflate"})
+    expect("any endpoint refuses a Content-Encoding other than gzip: 415 unsupported_encoding", r, 415, "unsupported_encoding")
+    r = call("enrol, gzipped", "POST", "/v1/enroll", raw=gzip.compress(b'{"enrollmentCode":"gse_' + b"q" * 43 + b'","appVersion":"1.4.2"}'),
+             headers={"Content-Encoding": "gzip"})
+    expect("any endpoint reads a gzipped body (here: an unknown code, 401)", r, 401, "unauthenticated")
     r = call("enrol, missing appVersion", "POST", "/v1/enroll", body={"enrollmentCode": "gse_x"})
     expect("an enrolment without appVersion is 400 invalid_request", r, 400, "invalid_request", field="appVersion")
     r = call("enrol, oversized", "POST", "/v1/enroll", body={"enrollmentCode": "gse_x", "appVersion": "1", "deviceModel": "m" * 20000})
