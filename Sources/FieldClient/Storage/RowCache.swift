@@ -33,8 +33,8 @@ final class RowCache: Sendable {
 
     func entry(_ key: RecordKey) -> Entry? { state.withLock { $0.entries[key] } }
 
-    /// Records what a transaction just wrote (or read) for `row`; the typed value is dropped
-    /// unless given, since it may no longer match.
+    /// Records what a write transaction just wrote (or read) for `row`; the typed value is
+    /// dropped unless given, since it may no longer match.
     @discardableResult
     func store(_ row: RecordRow, typed: (any SyncedRecord)? = nil, typedFields: [FieldPath: FieldValue]? = nil) -> UInt64 {
         state.withLock { state in
@@ -47,20 +47,7 @@ final class RowCache: Sendable {
         }
     }
 
-    /// Keeps a row read outside a write transaction, unless a writer has stored one since.
-    func storeIfAbsent(_ row: RecordRow) -> Entry {
-        state.withLock { state in
-            if let known = state.entries[row.key] { return known }
-            state.nextVersion += 1
-            let entry = Entry(row: row, version: state.nextVersion)
-            if state.entries.count < Self.capacity { state.entries[row.key] = entry }
-            return entry
-        }
-    }
-
     func remove(_ key: RecordKey) { state.withLock { $0.entries[key] = nil } }
-
-    func removeAll() { state.withLock { $0.entries.removeAll() } }
 
     /// Empties the cache if the transaction `db` is in rolls back, so nothing it stored
     /// outlives it. Hooked once per transaction.
