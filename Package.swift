@@ -42,6 +42,7 @@ let package = Package(
             dependencies: [
                 "GridSyncCore", "GridSyncProtocol",
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -97,6 +98,7 @@ let package = Package(
             dependencies: [
                 "GridSyncCore", "GridSyncProtocol", "FieldClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ]),
         // The simulator: a district's terminals as real field clients against a real server.
@@ -109,6 +111,8 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -121,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "gridsync-bench",
             dependencies: [
-                "GridSyncCore", "GridSyncProtocol", "GridSyncServer", "GridSyncSQLite", "GridSyncPostgres", "FieldClient",
+                "GridSyncCore", "GridSyncProtocol", "GridSyncServer", "GridSyncSQLite", "GridSyncPostgres", "FieldClient", "GridSyncSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -165,7 +169,8 @@ let package = Package(
         .testTarget(
             name: "FieldClientTests",
             dependencies: [
-                "FieldClient", "GridSyncServer", "GridSyncSQLite", "GridSyncProtocol", "GridSyncCore",
+                "FieldClient", "GridSyncServer", "GridSyncSQLite", "GridSyncProtocol", "GridSyncCore", "GridSyncSimulation",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -6,10 +6,12 @@ Usage: python3 check.py <path to gridsync-server> [path to openapi.yaml]
 Starts the server on 127.0.0.1 with a fresh temporary database and small limits, drives every
 endpoint of openapi.yaml with realistic requests (success and error cases, a real two-device
 conflict built exactly as Protocol/README.md "Building a change" says, its listing, detail and
-resolution), and validates EVERY response against the spec:
+resolution, photo uploads and scoped downloads as "Photos" says), and validates EVERY response
+against the spec:
 
 - the status code is listed explicitly for that operation (`default` does not count);
-- the body matches the schema documented for that status (204: no body; /metrics: text);
+- the body matches the schema documented for that status (204: no body; /metrics: text; photo
+  bytes: application/octet-stream);
 - the response carries X-Request-ID.
 
 Each check prints one line; the last line is exactly `N passed, M failed`. Exit status 1 if any
@@ -19,12 +21,15 @@ Only the standard library plus PyYAML, jsonschema and referencing (see requireme
 """
 from __future__ import annotations
 
+import base64
 import copy
 import datetime as dt
 import gzip
+import hashlib
 import http.client
 import json
 import os
+import random
 import re
 import signal
 import subprocess
@@ -44,6 +49,8 @@ HERE = Path(__file__).resolve().parent
 SPEC_BASE = "urn:gridsync:openapi"
 MAX_CHANGES = 5
 MAX_BODY = 65536
+MAX_BLOB = 65536
+BLOB_CHUNK = 4096
 STARTUP_TIMEOUT = 30.0
 
 # ---------------------------------------------------------------------------------------- output
@@ -176,6 +183,10 @@ class Spec:
                 resp.body.decode("utf-8")
             except UnicodeDecodeError:
                 problems.append("text body is not UTF-8")
+        elif "application/octet-stream" in content:
+            ctype = resp.headers.get("content-type", "")
+            if not ctype.startswith("application/octet-stream"):
+                problems.append(f"content-type {ctype!r}, documented application/octet-stream")
         return problems
 
     def _json_body(self, resp: "Resp", schema_pointer: str) -> list[str]:
@@ -399,6 +410,7 @@ def start_server(binary: str, workdir: Path, postgres: str | None = None) -> tup
          "--admin-token-file", str(token_file),
          *(["--postgres", postgres] if postgres else ["--database", str(workdir / "gridsync.sqlite")]),
          "--max-changes-per-push", str(MAX_CHANGES), "--max-body-bytes", str(MAX_BODY),
+         "--max-blob-bytes", str(MAX_BLOB), "--blob-chunk-bytes", str(BLOB_CHUNK),
          "--log-level", "warning"],
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=workdir,
         env={k: v for k, v in os.environ.items() if not k.startswith("GRIDSYNC_")})
@@ -440,7 +452,8 @@ def run(client: Client, admin: str) -> None:
     check("health: limits as configured",
           (r.json or {}).get("limits") == {"maxBodyBytes": MAX_BODY, "maxChangesPerPush": MAX_CHANGES, "maxPullPage": 500,
                                             "maxClockEntries": 256, "maxSupersedes": 25000, "maxRecordReplicas": 1024,
-                                            "maxValueDepth": 16, "maxValueBytes": 65536, "maxRecordBytes": 8388608},
+                                            "maxValueDepth": 16, "maxValueBytes": 65536, "maxRecordBytes": 8388608,
+                                            "maxBlobBytes": MAX_BLOB, "blobChunkBytes": BLOB_CHUNK},
           r.short())
     check("X-Request-ID of the request is echoed", r.headers.get("x-request-id") == "conf-health-1", str(r.headers))
     r = call("health, odd request id", "GET", "/health", version=None, headers={"X-Request-ID": "not allowed_!"})
@@ -1001,6 +1014,7 @@ def run(client: Client, admin: str) -> None:
     check("its timeline holds the report, with the server's receipt time",
           [(e.get("action"), e.get("to")) for e in timeline] == [(action, "reported")] and bool(timeline[0].get("receivedAt")),
           json.dumps(timeline, ensure_ascii=False))
+    check("an order without photos lists no photo digests", shown.get("photoDigests") == [] and shown.get("photos") == 0, r.short()[:300])
     r = call("move work order", "POST", f"/v1/admin/orders/{order}/move", token=resolver, check_request=True,
              body={"expectedVersion": (shown.get("order") or {}).get("version", 0), "reason": "属实", "to": "accepted"})
     expect("accepting the reported order is 200", r, 200)
@@ -1012,6 +1026,169 @@ def run(client: Client, admin: str) -> None:
     check("the timeline ends with the command centre's move from reported, by ops:<token name>",
           last.get("from") == "reported" and last.get("to") == "accepted" and last.get("by") == "ops:shatou-centre-1"
           and is_server_replica(str(last.get("action", "")).rsplit("-", 1)[0]), json.dumps(last, ensure_ascii=False))
+
+    # ---- photos (README "Photos"): content-addressed, resumable uploads; scoped, ranged downloads
+    def content_digest(data: bytes) -> str:
+        return "sha-256=:" + base64.b64encode(hashlib.sha256(data).digest()).decode("ascii") + ":"
+
+    def begin(label, token, blob, size, **kw):
+        return call(label, "POST", f"/v1/blobs/{blob}", body={"size": size}, token=token, **kw)
+
+    def put_chunk(label, token, blob, index, data, digest=None):
+        headers = {"Content-Type": "application/octet-stream"}
+        if digest is not False:
+            headers["Content-Digest"] = digest or content_digest(data)
+        return call(label, "PUT", f"/v1/blobs/{blob}/chunks/{index}", raw=data, token=token, headers=headers)
+
+    def blob_status(resp: Resp) -> dict:
+        return resp.json if isinstance(resp.json, dict) else {}
+
+    photo = random.Random(20261124).randbytes(3 * BLOB_CHUNK + 1000)
+    name = hashlib.sha256(photo).hexdigest()
+    def piece(i: int) -> bytes:
+        return photo[i * BLOB_CHUNK:(i + 1) * BLOB_CHUNK]
+
+    r = begin("begin a photo upload", tA, name, len(photo), check_request=True)
+    expect("starting a photo upload is 200", r, 200)
+    check("a new upload lists every chunk missing (the last one shorter), cut by blobChunkBytes",
+          blob_status(r) == {"chunkSize": BLOB_CHUNK, "complete": False, "missing": [0, 1, 2, 3], "sha256": name, "size": len(photo)},
+          r.short())
+    check("upload answers carry Connection: close", r.headers.get("connection", "").lower() == "close", str(r.headers))
+    r = put_chunk("photo chunk 0", tA, name, 0, piece(0))
+    expect("a chunk with its Content-Digest is 200", r, 200)
+    check("a chunk's answer lists what is still missing", blob_status(r).get("missing") == [1, 2, 3] and blob_status(r).get("complete") is False,
+          r.short())
+    check("chunk answers carry Connection: close", r.headers.get("connection", "").lower() == "close", str(r.headers))
+    put_chunk("photo chunk 2", tA, name, 2, piece(2))
+    r = begin("resume the photo upload", tA, name, len(photo))
+    expect("asking again after a cut is 200", r, 200)
+    check("a resumed upload lists only the chunks still missing", blob_status(r).get("missing") == [1, 3], r.short())
+    r = put_chunk("photo chunk 0 again", tA, name, 0, piece(0))
+    check("a chunk the server already holds (its answer was lost) is answered 200 and changes nothing",
+          r.status == 200 and blob_status(r).get("missing") == [1, 3], r.short())
+    r = put_chunk("photo chunk 1, wrong digest", tA, name, 1, piece(1), digest=content_digest(b"another chunk"))
+    expect("a chunk that does not match its Content-Digest is 422 digest_mismatch field Content-Digest", r, 422, "digest_mismatch",
+           field="Content-Digest")
+    r = put_chunk("photo chunk 1, short", tA, name, 1, piece(1)[:100])
+    expect("a chunk shorter than its index needs is 422 wrong_chunk_length with the length", r, 422, "wrong_chunk_length", limit=BLOB_CHUNK)
+    r = put_chunk("photo chunk 1, too long", tA, name, 1, piece(1) + b"!")
+    expect("a chunk body over blobChunkBytes is 413 payload_too_large", r, 413, "payload_too_large", limit=BLOB_CHUNK)
+    r = put_chunk("photo chunk 4", tA, name, 4, b"!")
+    expect("a chunk index past the end is 400 field index, with the chunk count", r, 400, "invalid_request", field="index", limit=4)
+    r = put_chunk("photo chunk 1, no Content-Digest", tA, name, 1, piece(1), digest=False)
+    expect("a chunk without Content-Digest is 400 field Content-Digest", r, 400, "invalid_request", field="Content-Digest")
+    r = begin("resume after refused chunks", tA, name, len(photo))
+    check("refused chunks leave nothing behind", blob_status(r).get("missing") == [1, 3], r.short())
+    put_chunk("photo chunk 3", tA, name, 3, piece(3))
+    r = put_chunk("photo chunk 1, the last missing", tA, name, 1, piece(1))
+    expect("the last missing chunk is 200", r, 200)
+    check("the last missing chunk completes the blob (the whole hashes to its name)",
+          blob_status(r).get("complete") is True and blob_status(r).get("missing") == [], r.short())
+    r = put_chunk("photo chunk after completion", tA, name, 3, piece(3))
+    check("a chunk for a stored blob (a retried last chunk) answers complete",
+          r.status == 200 and blob_status(r).get("complete") is True, r.short())
+    r = begin("begin a stored photo", tB, name, len(photo), check_request=True)
+    expect("starting the upload of a stored photo is 200", r, 200)
+    check("a stored photo is answered complete at once, to any device: deduplicated in one request",
+          blob_status(r).get("complete") is True and blob_status(r).get("missing") == [] and blob_status(r).get("size") == len(photo),
+          r.short())
+
+    empty = hashlib.sha256(b"").hexdigest()
+    r = begin("begin an empty photo", tA, empty, 0)
+    check("an empty blob is one empty chunk", r.status == 200 and blob_status(r).get("missing") == [0], r.short())
+    r = put_chunk("the empty chunk", tA, empty, 0, b"")
+    check("its empty chunk completes it", r.status == 200 and blob_status(r).get("complete") is True, r.short())
+
+    claimed = hashlib.sha256("真的照片".encode("utf-8")).hexdigest()
+    lie = random.Random(7).randbytes(BLOB_CHUNK + 10)
+    r = begin("begin a photo under another's name", tA, claimed, len(lie))
+    check("the false photo's upload lists two chunks", r.status == 200 and blob_status(r).get("missing") == [0, 1], r.short())
+    r = put_chunk("false photo chunk 0", tA, claimed, 0, lie[:BLOB_CHUNK])
+    check("each chunk of it matches its own digest and is kept", r.status == 200 and blob_status(r).get("missing") == [1], r.short())
+    r = put_chunk("false photo chunk 1", tA, claimed, 1, lie[BLOB_CHUNK:])
+    expect("chunks that together do not hash to the blob's name are 422 digest_mismatch field sha256", r, 422, "digest_mismatch",
+           field="sha256")
+    r = put_chunk("false photo chunk 1 again", tA, claimed, 1, lie[BLOB_CHUNK:])
+    expect("every chunk was dropped: a further chunk is 409 upload_not_started", r, 409, "upload_not_started")
+    r = begin("begin the false photo again", tA, claimed, len(lie))
+    check("a fresh POST after a whole-blob mismatch lists every chunk missing again",
+          r.status == 200 and blob_status(r).get("missing") == [0, 1] and blob_status(r).get("complete") is False, r.short())
+
+    r = begin("begin an oversized photo", tA, hashlib.sha256(b"huge").hexdigest(), MAX_BLOB + 1)
+    expect("a photo over maxBlobBytes is 413 blob_too_large with the limit, before any byte is sent", r, 413, "blob_too_large",
+           limit=MAX_BLOB)
+    r = begin("begin, negative size", tA, claimed, -1)
+    expect("a negative size is 400 field size", r, 400, "invalid_request", field="size")
+    r = begin("begin, upper-case name", tA, name.upper(), len(photo))
+    expect("a name in upper case is 400 field sha256", r, 400, "invalid_request", field="sha256")
+    r = begin("begin, ops token", admin, name, len(photo))
+    expect("an ops token on /v1/blobs is 403 forbidden", r, 403, "forbidden")
+
+    r = call("download an unnamed photo", "GET", f"/v1/blobs/{name}", token=tA)
+    expect("a stored photo no record names is 404, even to its uploader", r, 404, "not_found")
+    photo_patrol = "pt-20261124-photo"
+    naming = A.change("patrol", photo_patrol, {"grid": G12, "worker": "李四", "startedAt": "2026-11-24T13:30:00.000Z",
+                                               "photos/p-01": {"id": "p-01", "sha256": name, "uri": f"photo:{name}"}})
+    r = push("A names the photo in a patrol", tA, [naming], check_request=True)
+    outcome("a patrol naming the photo is applied", r, 0, "applied")
+    r = call("download, the uploader", "GET", f"/v1/blobs/{name}", token=tA)
+    expect("once a record in scope names it, the photo downloads: 200", r, 200)
+    check("the download is the photo's bytes, ETag its quoted name, Accept-Ranges bytes",
+          r.body == photo and r.headers.get("etag") == f'"{name}"' and r.headers.get("accept-ranges") == "bytes",
+          f"{len(r.body)} bytes, {r.headers}")
+    r = call("download, another device in scope", "GET", f"/v1/blobs/{name}", token=tB)
+    check("another device whose scope holds the record downloads it too", r.status == 200 and r.body == photo, r.short()[:200])
+    r = call("register device P", "POST", "/v1/admin/devices", body={"worker": "钱九", "grids": [G07]}, token=admin)
+    expect("registering device P for grid-07 is 201", r, 201)
+    r = call("enrol device P", "POST", "/v1/enroll", body={"enrollmentCode": (r.json or {}).get("enrollmentCode", ""), "appVersion": "1.4.2"})
+    expect("enrolling device P is 200", r, 200)
+    tP = (r.json or {}).get("token", "")
+    hidden = call("download, out of scope", "GET", f"/v1/blobs/{name}", token=tP)
+    expect("a device whose scope does not hold the record gets 404, even knowing the hash", hidden, 404, "not_found")
+    absent = call("download, never stored", "GET", f"/v1/blobs/{'0' * 64}", token=tP)
+    check("out of scope and absent answer alike: a guessed hash tells nothing",
+          absent.status == 404 and hidden.error.get("code") == absent.error.get("code") and hidden.error.get("message") == absent.error.get("message"),
+          f"{hidden.short()} / {absent.short()}")
+    r = call("download a range", "GET", f"/v1/blobs/{name}", token=tB, headers={"Range": f"bytes={BLOB_CHUNK}-{2 * BLOB_CHUNK - 1}"})
+    expect("a download with Range is 206", r, 206)
+    check("206 carries exactly the range asked for, with Content-Range bytes a-b/size",
+          r.body == photo[BLOB_CHUNK:2 * BLOB_CHUNK]
+          and r.headers.get("content-range") == f"bytes {BLOB_CHUNK}-{2 * BLOB_CHUNK - 1}/{len(photo)}", f"{len(r.body)} bytes, {r.headers}")
+    r = call("download an open range", "GET", f"/v1/blobs/{name}", token=tB, headers={"Range": f"bytes={3 * BLOB_CHUNK}-"})
+    check("bytes=a- is the rest of the blob",
+          r.status == 206 and r.body == photo[3 * BLOB_CHUNK:]
+          and r.headers.get("content-range") == f"bytes {3 * BLOB_CHUNK}-{len(photo) - 1}/{len(photo)}", f"{r.status} {r.headers}")
+    r = call("download a suffix range", "GET", f"/v1/blobs/{name}", token=tB, headers={"Range": "bytes=-100"})
+    check("bytes=-n is the last n bytes", r.status == 206 and r.body == photo[-100:], f"{r.status} {r.headers}")
+
+    r = call("show a photo", "GET", f"/v1/admin/blobs/{name}", token=viewer)
+    expect("showing a photo to a viewer is 200", r, 200)
+    check("the photo's details give its size and the record that names it",
+          (r.json or {}).get("size") == len(photo) and (r.json or {}).get("records") == [{"id": photo_patrol, "kind": "patrol"}], r.short())
+    r = call("show an upload in progress", "GET", f"/v1/admin/blobs/{claimed}", token=viewer)
+    check("an open upload shows the chunks received and no size",
+          r.status == 200 and (r.json or {}).get("uploadedChunks") == 0 and "size" not in (r.json or {}), r.short())
+    r = call("show an unknown photo", "GET", f"/v1/admin/blobs/{'0' * 64}", token=viewer)
+    expect("a photo neither stored, uploading nor named is 404", r, 404, "not_found")
+    r = call("show a photo, device token", "GET", f"/v1/admin/blobs/{name}", token=tA)
+    expect("a device token on the admin photo view is 403 forbidden", r, 403, "forbidden")
+    r = call("photo content", "GET", f"/v1/admin/blobs/{name}/content", token=viewer)
+    check("ops read a stored photo's bytes", r.status == 200 and r.body == photo, r.short()[:200])
+    r = call("photo content, range", "GET", f"/v1/admin/blobs/{name}/content", token=viewer, headers={"Range": "bytes=0-99"})
+    check("ops read a range of them", r.status == 206 and r.body == photo[:100] and r.headers.get("content-range") == f"bytes 0-99/{len(photo)}",
+          f"{r.status} {r.headers}")
+    r = call("photo content, unnamed blob", "GET", f"/v1/admin/blobs/{empty}/content", token=viewer)
+    check("ops read any stored blob, named or not", r.status == 200 and r.body == b"", r.short())
+    r = call("photo content, not stored", "GET", f"/v1/admin/blobs/{claimed}/content", token=viewer)
+    expect("the content of a blob not stored is 404", r, 404, "not_found")
+
+    r = call("metrics after photos", "GET", "/metrics", version=None)
+    exposition = r.body.decode("utf-8", "replace").splitlines()
+    for metric in ("gridsync_blob_stored_bytes", "gridsync_blob_uploads_resumed_total", "gridsync_blob_chunks_resent_total",
+                   "gridsync_blob_uploads_deduplicated_total", 'gridsync_blob_digest_mismatches_total{of="chunk"}',
+                   'gridsync_blob_digest_mismatches_total{of="blob"}'):
+        values = [line.rsplit(" ", 1)[1] for line in exposition if line.startswith(metric + " ")]
+        check(f"/metrics has {metric} above 0", bool(values) and float(values[0]) > 0, str(values))
 
     # ---- status
     r = call("fleet status", "GET", "/v1/admin/status", token=viewer)
@@ -1026,7 +1203,8 @@ def run(client: Client, admin: str) -> None:
     check("audit entries are in seq order", seqs == sorted(seqs) and len(set(seqs)) == len(seqs), str(seqs[:20]))
     actions = {e.get("action") for e in entries}
     for action in ("grids.list", "grids.import", "devices.list", "conflicts.list", "conflicts.show", "conflicts.resolve",
-                   "status.show", "tokens.create", "tokens.revoke", "devices.enroll", "devices.revoke", "device.enroll"):
+                   "status.show", "tokens.create", "tokens.revoke", "devices.enroll", "devices.revoke", "device.enroll",
+                   "photos.show", "photos.get"):
         check(f"audit records {action}", action in actions, str(sorted(a for a in actions if a)))
     check("audit records a refused resolution with its error code",
           any(e.get("action") == "conflicts.resolve" and e.get("outcome") == "conflict_changed" for e in entries))

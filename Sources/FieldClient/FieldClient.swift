@@ -30,6 +30,8 @@ public actor FieldClient {
     var unsavedBytes = (sent: 0, received: 0)
     /// Decoded rows, shared with write transactions (``RowCache``).
     nonisolated let rows = RowCache()
+    /// Photo bytes, beside the replica.
+    nonisolated let photoFiles: PhotoFiles
 
     /// Knobs with sensible defaults; tests and the simulator inject time and randomness.
     public struct Configuration: Sendable {
@@ -42,11 +44,16 @@ public actor FieldClient {
         /// The handset's clock: recorded for people, never used to merge.
         public var now: @Sendable () -> Date
         public var seed: UInt64
+        /// How long a photo's bytes stay on the handset after the server has them, unless
+        /// pinned: storage on a handset is small, and the server keeps every photo.
+        public var photoRetention: Duration
 
         public init(appVersion: String = "1.0", retry: RetryPolicy = RetryPolicy(),
                     makeChangeID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() },
                     sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
-                    now: @escaping @Sendable () -> Date = Date.init, seed: UInt64 = UInt64.random(in: .min ... .max)) {
+                    now: @escaping @Sendable () -> Date = Date.init, seed: UInt64 = UInt64.random(in: .min ... .max),
+                    photoRetention: Duration = .seconds(3 * 86_400)) {
+            self.photoRetention = photoRetention
             self.appVersion = appVersion
             self.retry = retry
             self.makeChangeID = makeChangeID
@@ -60,6 +67,7 @@ public actor FieldClient {
     public init(path: String, transport: any SyncTransport, configuration: Configuration = Configuration(),
                 logger: Logger = Logger(label: "gridsync.field-client")) throws {
         pool = try ReplicaDatabase.open(path: path)
+        photoFiles = try PhotoFiles(replicaPath: path)
         self.transport = transport
         self.configuration = configuration
         self.random = SplitMix64(seed: configuration.seed)

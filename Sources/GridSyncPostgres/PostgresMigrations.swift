@@ -78,6 +78,25 @@ enum PostgresMigrations {
             // A work order's timing: when the server received each move, and its deadlines.
             "ALTER TABLE record ADD COLUMN timing BYTEA",
         ]),
+        ("v3-photos", [
+            // Which records name which photo blobs: who may download one, and what is garbage.
+            #"CREATE TABLE record_photo (digest TEXT COLLATE "C" NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (digest, kind, id))"#,
+            // Records stored before the index may already name photos. Only a photo reference
+            // has a `sha256` member, so every match is one (PhotoDigests in Swift says the same).
+            #"""
+            INSERT INTO record_photo (digest, kind, id)
+            SELECT DISTINCT m[1], r.kind, r.id
+            FROM record r, regexp_matches(convert_from(r.state, 'UTF8') || coalesce(convert_from(r.before_delete, 'UTF8'), '')
+                                          || coalesce(convert_from(r.before_delete_contested, 'UTF8'), ''),
+                                          '"sha256":"([0-9a-f]{64})"', 'g') AS m
+            WHERE r.kind IN ('patrol', 'workOrder')
+            ON CONFLICT DO NOTHING
+            """#,
+            // The blobs themselves, in chunks: every instance sees every photo.
+            "CREATE TABLE blob (digest TEXT PRIMARY KEY, size BIGINT NOT NULL, chunk_size INTEGER NOT NULL, stored_at DOUBLE PRECISION NOT NULL)",
+            "CREATE TABLE blob_upload (digest TEXT PRIMARY KEY, size BIGINT NOT NULL, chunk_size INTEGER NOT NULL, last_activity DOUBLE PRECISION NOT NULL)",
+            "CREATE TABLE blob_chunk (digest TEXT NOT NULL, chunk INTEGER NOT NULL, bytes BYTEA NOT NULL, PRIMARY KEY (digest, chunk))",
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

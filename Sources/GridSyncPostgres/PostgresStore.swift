@@ -76,6 +76,11 @@ public final class PostgresStore: SyncStore {
 
     public func serverReplica() async throws -> ReplicaID { replica }
 
+    /// Photos in the database itself, so that every instance serves every one.
+    public func defaultBlobStore() throws -> any BlobStore {
+        PostgresBlobStore(client: client, logger: logger)
+    }
+
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
         // A deadlock or serialisation failure rolls the whole transaction back; nothing of it
         // stayed, so it is simply run again.

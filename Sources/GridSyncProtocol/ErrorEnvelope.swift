@@ -78,6 +78,16 @@ public struct ErrorCode: RawRepresentable, Codable, Sendable, Hashable, CustomSt
     public static let unsupportedProtocolVersion = ErrorCode(rawValue: "unsupported_protocol_version")
     /// 429 / 503: try again after `Retry-After` seconds.
     public static let overloaded = ErrorCode(rawValue: "overloaded")
+    /// 413: the blob is larger than `limit` bytes; nothing of it is taken.
+    public static let blobTooLarge = ErrorCode(rawValue: "blob_too_large")
+    /// 422: the bytes do not hash to what was claimed (`field` is `Content-Digest` for one
+    /// chunk, `sha256` for the whole blob). Nothing of them is kept.
+    public static let digestMismatch = ErrorCode(rawValue: "digest_mismatch")
+    /// 422: a chunk is not the length its index needs (`limit` is the length it must be).
+    public static let wrongChunkLength = ErrorCode(rawValue: "wrong_chunk_length")
+    /// 409: a chunk for an upload the server does not hold (never started, or discarded as
+    /// abandoned): start it again with `POST /v1/blobs/{sha256}`.
+    public static let uploadNotStarted = ErrorCode(rawValue: "upload_not_started")
     /// 500: the server's fault; retry later. Details are in the server log under `requestId`.
     public static let internalError = ErrorCode(rawValue: "internal_error")
 }

@@ -38,11 +38,19 @@ public struct SyncLimits: Codable, Sendable, Hashable {
     public var maxValueBytes: Int
     /// Bytes of canonical JSON one record's state may take; fixed by the protocol.
     public var maxRecordBytes: Int
+    /// Bytes of the largest blob (photo) the server accepts: a larger one is refused before
+    /// any of it is sent.
+    public var maxBlobBytes: Int
+    /// Bytes of every chunk of a blob upload but the last: what one cut connection can cost.
+    public var blobChunkBytes: Int
 
-    public init(maxChangesPerPush: Int = 500, maxBodyBytes: Int = 4 << 20, maxPullPage: Int = 500) {
+    public init(maxChangesPerPush: Int = 500, maxBodyBytes: Int = 4 << 20, maxPullPage: Int = 500,
+                maxBlobBytes: Int = 32 << 20, blobChunkBytes: Int = 256 << 10) {
         self.maxChangesPerPush = maxChangesPerPush
         self.maxBodyBytes = maxBodyBytes
         self.maxPullPage = maxPullPage
+        self.maxBlobBytes = maxBlobBytes
+        self.blobChunkBytes = blobChunkBytes
         self.maxClockEntries = Change.maximumClockEntries
         self.maxSupersedes = Change.maximumSupersedes
         self.maxRecordReplicas = RecordState.maximumReplicas
@@ -53,10 +61,11 @@ public struct SyncLimits: Codable, Sendable, Hashable {
 
     private enum CodingKeys: String, CodingKey {
         case maxChangesPerPush, maxBodyBytes, maxPullPage, maxClockEntries, maxSupersedes, maxRecordReplicas
-        case maxValueDepth, maxValueBytes, maxRecordBytes
+        case maxValueDepth, maxValueBytes, maxRecordBytes, maxBlobBytes, blobChunkBytes
     }
 
-    /// Limits stored by an older build lack the clock limits; they are the protocol's anyway.
+    /// Limits stored by an older build lack the clock limits (the protocol's anyway) and the blob
+    /// limits (the defaults).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(maxChangesPerPush: try container.decode(Int.self, forKey: .maxChangesPerPush),
@@ -68,5 +77,7 @@ public struct SyncLimits: Codable, Sendable, Hashable {
         maxValueDepth = try container.decodeIfPresent(Int.self, forKey: .maxValueDepth) ?? maxValueDepth
         maxValueBytes = try container.decodeIfPresent(Int.self, forKey: .maxValueBytes) ?? maxValueBytes
         maxRecordBytes = try container.decodeIfPresent(Int.self, forKey: .maxRecordBytes) ?? maxRecordBytes
+        maxBlobBytes = try container.decodeIfPresent(Int.self, forKey: .maxBlobBytes) ?? maxBlobBytes
+        blobChunkBytes = try container.decodeIfPresent(Int.self, forKey: .blobChunkBytes) ?? blobChunkBytes
     }
 }

@@ -101,6 +101,29 @@ extension SQLiteStore {
             // A work order's timing: when the server received each move, and its deadlines.
             try db.execute(sql: "ALTER TABLE record ADD COLUMN timing BLOB")
         }
+        migrator.registerMigration("v8-photo-index") { db in
+            // Which records name which photo blobs: who may download one, and what is garbage.
+            try db.execute(sql: """
+                CREATE TABLE record_photo (digest TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
+                    PRIMARY KEY (digest, kind, id)) WITHOUT ROWID
+                """)
+            // Records stored before the index may already name photos: index them now.
+            let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO record_photo (digest, kind, id) VALUES (?, ?, ?)")
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT kind, id, state, before_delete, before_delete_contested FROM record
+                WHERE instr(state, '"sha256"') > 0 OR instr(before_delete, '"sha256"') > 0 OR instr(before_delete_contested, '"sha256"') > 0
+                """)
+            while let row = try rows.next() {
+                guard let kind = RecordKind(rawValue: row["kind"]) else { continue }
+                let state = try? decode(RecordState.self, row["state"] as Data)
+                let agreed = (row["before_delete"] as Data?).flatMap { try? decode([FieldPath: FieldValue].self, $0) }
+                let contested = (row["before_delete_contested"] as Data?).flatMap { try? decode(RecordState.self, $0) }
+                let snapshot = DeleteSnapshot(agreed: agreed ?? [:], contested: contested?.entries ?? [:])
+                for digest in PhotoDigests.named(by: state ?? RecordState(), snapshot: snapshot, kind: kind) {
+                    try insert.execute(arguments: [digest.hex, kind.rawValue, row["id"] as String])
+                }
+            }
+        }
         return migrator
     }
 

@@ -50,6 +50,16 @@ public final class SQLiteStore: SyncStore {
         SyncEngine.singleInstanceReplica
     }
 
+    /// Photos go in a folder beside the database file, `<file>.blobs`; an in-memory database
+    /// gets a fresh temporary folder.
+    public func defaultBlobStore() throws -> any BlobStore {
+        let path = pool.path
+        if path.isEmpty || path == ":memory:" {
+            return try FileBlobStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-blobs-" + UUID().uuidString))
+        }
+        return try FileBlobStore(root: URL(fileURLWithPath: path + ".blobs"))
+    }
+
     /// Shared: building coders per row showed up in profiles of the push path.
     private static let encoder = JSONEncoder()
 

@@ -8,6 +8,6 @@ struct GridSyncBench: AsyncParsableCommand {
         commandName: "gridsync-bench",
         abstract: "Measure GridSync against baselines from the same run.",
         discussion: "Build with -c release: debug figures mean nothing.\n\nExample:\n  swift run -c release gridsync-bench merge",
-        subcommands: [MergeBenchmark.self, ServerBenchmark.self, ClientBenchmark.self, FirstPullBenchmark.self, StormBenchmark.self, IdleConnectionsBenchmark.self],
+        subcommands: [MergeBenchmark.self, ServerBenchmark.self, ClientBenchmark.self, FirstPullBenchmark.self, StormBenchmark.self, IdleConnectionsBenchmark.self, PhotoBenchmark.self],
         defaultSubcommand: MergeBenchmark.self)
 }

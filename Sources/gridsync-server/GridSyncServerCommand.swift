@@ -54,6 +54,15 @@ struct GridSyncServerCommand: AsyncParsableCommand {
     @Option(help: "Most records in one pull page. (env: GRIDSYNC_MAX_PULL_PAGE)")
     var maxPullPage: Int = env("MAX_PULL_PAGE").flatMap(Int.init) ?? 500
 
+    @Option(help: "Largest photo in bytes; a larger one is refused before it is sent. (env: GRIDSYNC_MAX_BLOB_BYTES)")
+    var maxBlobBytes: Int = env("MAX_BLOB_BYTES").flatMap(Int.init) ?? SyncLimits().maxBlobBytes
+
+    @Option(help: "Bytes per photo upload chunk: what one cut connection can cost. (env: GRIDSYNC_BLOB_CHUNK_BYTES)")
+    var blobChunkBytes: Int = env("BLOB_CHUNK_BYTES").flatMap(Int.init) ?? SyncLimits().blobChunkBytes
+
+    @Option(help: "Days a photo no record names, or an idle upload, is kept before it is collected. (env: GRIDSYNC_PHOTO_GRACE_DAYS)")
+    var photoGraceDays: Double = env("PHOTO_GRACE_DAYS").flatMap(Double.init) ?? 7
+
     @Option(help: "Seconds a connection may go without a byte from its client before it is closed. (env: GRIDSYNC_IDLE_TIMEOUT)")
     var idleTimeout: Double = env("IDLE_TIMEOUT").flatMap(Double.init) ?? 30
 
@@ -68,6 +77,9 @@ struct GridSyncServerCommand: AsyncParsableCommand {
 
     @Option(help: "Pull pages read at once. (env: GRIDSYNC_MAX_CONCURRENT_PULLS)")
     var maxConcurrentPulls: Int = env("MAX_CONCURRENT_PULLS").flatMap(Int.init) ?? AdmissionPolicy().pullSlots
+
+    @Option(help: "Photo chunks checked and written at once. (env: GRIDSYNC_MAX_CONCURRENT_BLOB_CHUNKS)")
+    var maxConcurrentBlobChunks: Int = env("MAX_CONCURRENT_BLOB_CHUNKS").flatMap(Int.init) ?? AdmissionPolicy().blobSlots
 
     @Option(help: "Seconds a push or pull may queue for its turn; beyond that it is answered 503 with Retry-After. (env: GRIDSYNC_QUEUE_TARGET)")
     var queueTarget: Double = env("QUEUE_TARGET").flatMap(Double.init) ?? 2
@@ -88,11 +100,13 @@ struct GridSyncServerCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         var configuration = ServerConfiguration(
             host: host, port: port, databasePath: database,
-            limits: SyncLimits(maxChangesPerPush: maxChangesPerPush, maxBodyBytes: maxBodyBytes, maxPullPage: maxPullPage),
+            limits: SyncLimits(maxChangesPerPush: maxChangesPerPush, maxBodyBytes: maxBodyBytes, maxPullPage: maxPullPage,
+                               maxBlobBytes: maxBlobBytes, blobChunkBytes: blobChunkBytes),
             adminTokenFile: adminTokenFile, idleTimeout: .milliseconds(Int64(idleTimeout * 1_000)),
             bodyTimeout: .milliseconds(Int64(bodyTimeout * 1_000)), maxConnections: maxConnections,
-            admission: AdmissionPolicy(pushSlots: maxConcurrentPushes, pullSlots: maxConcurrentPulls,
-                                       queueTarget: .milliseconds(Int64(queueTarget * 1_000))))
+            admission: AdmissionPolicy(pushSlots: maxConcurrentPushes, pullSlots: maxConcurrentPulls, blobSlots: maxConcurrentBlobChunks,
+                                       queueTarget: .milliseconds(Int64(queueTarget * 1_000))),
+            photoGracePeriod: .milliseconds(Int64(photoGraceDays * 86_400_000)))
         if let path = deadlines ?? env("DEADLINES") {
             do {
                 configuration.deadlines = try DeadlinePolicyFile.load(path)
@@ -100,8 +114,11 @@ struct GridSyncServerCommand: AsyncParsableCommand {
                 throw ValidationError("--deadlines \(path): \(error)")
             }
         }
-        guard idleTimeout > 0, bodyTimeout > 0, maxConnections > 0, maxConcurrentPushes > 0, maxConcurrentPulls > 0, queueTarget > 0 else {
-            throw ValidationError("--idle-timeout, --body-timeout, --max-connections, --max-concurrent-pushes, --max-concurrent-pulls and --queue-target must be positive")
+        guard maxBlobBytes >= 0, (1...(64 << 20)).contains(blobChunkBytes), photoGraceDays >= 0 else {
+            throw ValidationError("--max-blob-bytes and --photo-grace-days may not be negative; --blob-chunk-bytes is 1 byte to 64 MiB")
+        }
+        guard idleTimeout > 0, bodyTimeout > 0, maxConnections > 0, maxConcurrentPushes > 0, maxConcurrentPulls > 0, maxConcurrentBlobChunks > 0, queueTarget > 0 else {
+            throw ValidationError("--idle-timeout, --body-timeout, --max-connections, --max-concurrent-pushes, --max-concurrent-pulls, --max-concurrent-blob-chunks and --queue-target must be positive")
         }
         let store: any SyncStore
         if let postgres {

@@ -7,6 +7,18 @@ import GridSyncProtocol
 struct ConflictDiff {
     let detail: ConflictDetail
 
+    /// The blobs the record's photo fields name, on any side.
+    var photos: [BlobDigest] {
+        let properties = detail.summary.kind.schema.photoProperties
+        var found: Set<BlobDigest> = []
+        for comparison in detail.fields where properties.contains(String(comparison.field.property)) {
+            for value in [comparison.value].compactMap({ $0 }) + (comparison.candidates.map { Array($0.values) } ?? []) {
+                if let digest = value.objectValue?["sha256"]?.stringValue.flatMap(BlobDigest.init) { found.insert(digest) }
+            }
+        }
+        return found.sorted()
+    }
+
     static func letter(_ index: Int) -> String {
         String(UnicodeScalar(65 + index).map(Character.init) ?? "?")
     }
@@ -37,6 +49,7 @@ struct ConflictDiff {
             }
         }
         Output.table(["field", "status"] + letters, rows, tints: tints)
+        PhotosCommand.list(photos)
         Swift.print("")
         // Fields contested before a delete: their writers need not be sides, so only --set decides them.
         let sideReplicas = Set(detail.sides.map(\.replica.rawValue))

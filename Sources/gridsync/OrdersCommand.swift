@@ -109,6 +109,7 @@ struct OrdersCommand: AsyncParsableCommand {
                     [entry.receivedAt.map(OrdersCommand.time) ?? "?", entry.from?.rawValue ?? "—", entry.to.rawValue, entry.by,
                      Output.value(entry.reason.map(FieldValue.string), limit: 40)]
                 })
+                PhotosCommand.list(detail.photoDigests ?? [])
             }
         }
     }

@@ -152,7 +152,7 @@ struct CLITests {
         for command in ["conflicts list", "conflicts show", "conflicts resolve", "devices enroll", "devices list", "devices revoke",
                         "grids import", "grids list", "records quarantined", "records quarantine", "records release", "status", "audit",
                         "demo conflict", "orders list", "orders show", "orders accept", "orders dispatch", "orders return", "orders reject",
-                        "orders close", "orders stats"] {
+                        "orders close", "orders stats", "photos show", "photos get"] {
             let output = try await cli.run("\(command) --help").output
             #expect(output.contains("Example"), "\(command) --help has no example")
         }

@@ -64,6 +64,15 @@ struct AdminAPI: Sendable {
         return try WireCoding.decode(ConflictList.self, from: try await send("GET", "v1/admin/conflicts", query: components.percentEncodedQuery, body: nil))
     }
 
+    /// A photo's bytes, or `nil` when the server does not hold it.
+    func photo(_ digest: BlobDigest) async throws -> Data? {
+        do {
+            return try await send("GET", "v1/admin/blobs/\(digest.hex)/content", body: nil)
+        } catch let error as SimulationError where error.status == 404 {
+            return nil
+        }
+    }
+
     private func send(_ method: String, _ path: String, query: String? = nil, body: Data?, headers: [String: String] = [:]) async throws -> Data {
         var url = baseURL.appendingPathComponent(path)
         if let query, var components = URLComponents(url: url, resolvingAgainstBaseURL: false) {
@@ -84,7 +93,7 @@ struct AdminAPI: Sendable {
                 if (200..<300).contains(status) { return data }
                 if status < 500 {
                     let message = (try? WireCoding.decode(ErrorEnvelope.self, from: data).error.message) ?? "HTTP \(status)"
-                    throw SimulationError("admin \(method) /\(path) refused: \(message)")
+                    throw SimulationError("admin \(method) /\(path) refused: \(message)", status: status)
                 }
             } catch let error as SimulationError {
                 throw error

@@ -105,14 +105,23 @@ actor CaseLoad {
 extension SimTerminal {
     /// Reports the round's orders from this round's patrol finding, closing the minor ones on
     /// the spot, and verifies and closes the ones handled since the last round.
-    func workOrders(report orders: [CaseLoad.Order], verify: [RecordID], round: Int) async throws {
+    func workOrders(report orders: [CaseLoad.Order], verify: [RecordID], round: Int, photos: PhotoLoad) async throws {
         let patrol = RecordID("pt-\(profile.worker)-r\(round)")!
+        // Photos' sizes and bytes from the order ids, so that orders keep their seed's story.
+        var random = SplitMix64(seed: (orders.first?.id.rawValue ?? "").utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+                                      ^ UInt64(index))
         for order in orders {
+            // The finding's photo goes with the order reported from it: one blob, two records.
+            let evidence = findingPhotos[round].map { photo in
+                PhotoReference(id: RecordID("ev1")!, findingID: photo.findingID, uri: photo.uri, sha256: photo.sha256)
+            }
             note(try await client.reportWorkOrder(
                 id: order.id, grid: profile.grid, source: .finding(RecordID("f0")!, of: patrol), category: .sanitation,
-                urgency: order.urgency, summary: "巡查发现问题"))
+                urgency: order.urgency, summary: "巡查发现问题", photos: evidence.map { [$0] } ?? []))
             if order.onSpot {
-                note(try await client.handle(workOrder: order.id, notes: "当场处置"))
+                let after = photos.workOrderShare > 0 && random.chance(photos.workOrderShare)
+                    ? [try await client.takePhoto(PhotoLoad.bytes(seed: random.next(), count: photos.size(&random)))] : []
+                note(try await client.handle(workOrder: order.id, notes: "当场处置", photos: after))
                 note(try await client.verify(workOrder: order.id))
                 note(try await client.recordFeedback(workOrder: order.id, CitizenFeedback(satisfaction: .satisfied)))
             }

@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncCore
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -21,6 +22,8 @@ protocol ServerCluster: Actor {
     var restarts: Int { get }
     /// How many change ids the servers applied more than once, from their store's own log.
     func changesAppliedTwice() async throws -> Int
+    /// The digest of every blob entry the servers' store holds (one per stored photo).
+    func blobDigests() async throws -> [BlobDigest]
 }
 
 /// A real `gridsync-server` inside the simulator's process: a temporary SQLite file and a
@@ -80,6 +83,10 @@ actor EmbeddedServer: ServerCluster {
         try await SyncEngine(store: SQLiteStore(path: databasePath)).changesAppliedTwice()
     }
 
+    func blobDigests() async throws -> [BlobDigest] {
+        try await store.defaultBlobStore().inventory().blobs.map(\.digest)
+    }
+
     func stop() async {
         await group?.triggerGracefulShutdown()
         _ = await running?.result
@@ -105,5 +112,10 @@ enum Health {
 
 struct SimulationError: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    /// The HTTP status of a refusal, when the error is one.
+    var status: Int?
+    init(_ description: String, status: Int? = nil) {
+        self.description = description
+        self.status = status
+    }
 }

@@ -21,7 +21,7 @@ enum Invariants {
         var created: [ChangeID: Change] = [:]
         var rejected = Set<ChangeID>()
         var explained = true
-        var pending = 0, bytesSent = 0, bytesReceived = 0
+        var pending = 0, bytesSent = 0, bytesReceived = 0, photosPending = 0
         var names: [ReplicaID: String] = [:]
         var parked: [RecordKey: [String]] = [:]
         var converged = true
@@ -35,6 +35,7 @@ enum Invariants {
             for change in await terminal.created { created[change.id] = change }
             let status = try await terminal.status()
             pending += status.pendingChanges
+            photosPending += status.photosPending
             bytesSent += status.bytesSent
             bytesReceived += status.bytesReceived
             for refusal in status.rejected {
@@ -95,6 +96,11 @@ enum Invariants {
             notes: divergent + silent.sorted().prefix(5).map { "not in conflict on the server: \($0)" }
                 + unexpected.sorted().prefix(5).map { "conflict with no concurrent edit: \($0)" } + (unluckyOutcome?.notes ?? []))
         report.workOrders = workOrders
+        if simulation.scenario.photos.any {
+            report.photos = try await PhotoFigures.check(server: server, admin: first.contextValue.admin, pending: photosPending,
+                                                         inventory: try await simulation.cluster?.blobDigests(),
+                                                         link: await simulation.photoLink?.tally)
+        }
         return report
     }
 

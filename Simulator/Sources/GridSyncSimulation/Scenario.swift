@@ -47,6 +47,8 @@ public struct Scenario: Codable, Sendable, Hashable {
     /// The embedded server's admission (`--max-concurrent-pushes`, `--max-concurrent-pulls`,
     /// `--queue-target`); absent: the server's defaults.
     public var admission: Admission?
+    /// Photos on findings and work orders, and cuts of their uploads.
+    public var photos = PhotoLoad()
 
     public struct Admission: Codable, Sendable, Hashable {
         public var pushSlots: Int?
@@ -168,6 +170,7 @@ public struct Scenario: Codable, Sendable, Hashable {
         connections = try container.decodeIfPresent(Int.self, forKey: .connections) ?? connections
         requestTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds) ?? requestTimeoutSeconds
         admission = try container.decodeIfPresent(Admission.self, forKey: .admission)
+        photos = try container.decodeIfPresent(PhotoLoad.self, forKey: .photos) ?? photos
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -89,6 +90,12 @@ actor ServerProcesses: ServerCluster {
         let store = try await PostgresStore(url: postgres, connections: 2)
         defer { Task { await store.shutdown() } }
         return try await SyncEngine(store: store).changesAppliedTwice()
+    }
+
+    func blobDigests() async throws -> [BlobDigest] {
+        let store = try await PostgresStore(url: postgres, connections: 2)
+        defer { Task { await store.shutdown() } }
+        return try await store.defaultBlobStore().inventory().blobs.map(\.digest)
     }
 
     func stop() async {

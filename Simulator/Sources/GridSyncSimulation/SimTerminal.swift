@@ -24,6 +24,8 @@ actor SimTerminal {
     /// The replica id of each generation, for naming dots in the digest.
     private(set) var replicas: [ReplicaID] = []
     let skew: TimeInterval
+    /// Each round's photo of its first finding, which a work order reported from it carries.
+    var findingPhotos: [Int: PhotoReference] = [:]
     private let context: Context
     var contextValue: Context { context }
 
@@ -38,6 +40,8 @@ actor SimTerminal {
         let faults: Scenario.Faults
         /// Distinguishes this run's registrations from an earlier run's on the same server.
         let runID: String
+        /// Where photo requests go when their uploads may be cut (a ``LinkProxy``).
+        var photoLink: URL? = nil
     }
 
     init(profile: Hierarchy.Terminal, index: Int, skew: TimeInterval, context: Context) {
@@ -72,6 +76,9 @@ actor SimTerminal {
             transport = FaultInjectingTransport(wrapping: transport, seed: seed, rates: .init(
                 dropRequest: faults.dropRequest, dropResponse: faults.dropResponse, truncate: faults.truncate,
                 delay: faults.delay, delayLength: .milliseconds(faults.delayMilliseconds)))
+        }
+        if let link = context.photoLink {
+            transport = PhotoRoute(records: transport, photos: URLSessionTransport(baseURL: link, session: context.session))
         }
         return try FieldClient(
             path: context.folder.appendingPathComponent("terminal-\(index)-\(generation).sqlite").path,
@@ -109,6 +116,11 @@ actor SimTerminal {
         _ = try await client.sync()
         knownSettle = settle
         try await client.importOutbox(export)
+    }
+
+    /// Uploads the photos whose records the server holds; how many went.
+    func uploadPhotos() async throws -> Int {
+        try await client.uploadPhotos().uploaded
     }
 
     func status() async throws -> SyncStatus { try await client.status() }

@@ -40,6 +40,8 @@ public actor Simulation {
     var cluster: (any ServerCluster)?
     /// The day's work orders, once it is known which terminals stay online all day.
     var caseLoad: CaseLoad?
+    /// The cutting link photo uploads cross, on a day whose photos get cut.
+    var photoLink: LinkProxy?
     /// Large days (a city) close each terminal's client between uses and bound how many are
     /// open in a storm; a district's day keeps every client open, as before.
     var restsIdleClients: Bool { scenario.closeIdleClients ?? (scenario.terminals > 2_000) }
@@ -80,8 +82,16 @@ public actor Simulation {
         }
         let session = URLSessionTransport.makeSession(timeout: scenario.requestTimeoutSeconds, connections: scenario.connections)
         let admin = AdminAPI(baseURL: servers[0], token: adminToken, session: session)
-        let context = SimTerminal.Context(folder: folder, servers: servers, session: session, admin: admin, seed: options.seed, faults: scenario.faults,
+        var context = SimTerminal.Context(folder: folder, servers: servers, session: session, admin: admin, seed: options.seed, faults: scenario.faults,
                                           runID: "sim-" + UUID().uuidString.prefix(8).lowercased())
+        if scenario.photos.any && scenario.photos.cutShare > 0, let port = servers[0].port {
+            // Photo uploads cross a link that cuts some connections mid-chunk; records go straight.
+            let link = try await LinkProxy.start(to: port, conditions: .init(
+                cutProbability: scenario.photos.cutShare, cutWithinBytes: SyncLimits().blobChunkBytes + 1_024, seed: options.seed))
+            photoLink = link
+            context.photoLink = URL(string: "http://127.0.0.1:\(link.port)")!
+        }
+        defer { if let link = photoLink { Task { await link.stop() } } }
 
         try await setUp(admin: admin, context: context)
         var random = SplitMix64(seed: options.seed)
@@ -162,7 +172,7 @@ public actor Simulation {
             var random = SplitMix64(seed: options.seed &+ UInt64(terminal.index) &* 31 &+ UInt64(round) &* 1_000_033)
             try await terminal.work(round: round, gridIndex: grid, scenario: scenario, ledger: ledger, random: &random)
             if let plan = await caseLoad?.work(for: terminal.index, round: round), !(plan.report.isEmpty && plan.verify.isEmpty) {
-                try await terminal.workOrders(report: plan.report, verify: plan.verify, round: round)
+                try await terminal.workOrders(report: plan.report, verify: plan.verify, round: round, photos: scenario.photos)
             }
         }
     }
@@ -175,7 +185,7 @@ public actor Simulation {
         let offsets = terminals.indices.map { _ in Double(random.next() >> 11) / Double(1 << 53) * window }
         let clock = ContinuousClock()
         let started = clock.now
-        let rests = restsIdleClients, slots = openClients
+        let rests = restsIdleClients, slots = openClients, photos = scenario.photos.any
         let outcomes = try await withThrowingTaskGroup(of: StormOutcome.self) { group in
             for (index, terminal) in terminals.enumerated() where !away.contains(index) {
                 let offset = offsets[index]
@@ -187,7 +197,11 @@ public actor Simulation {
                     defer { if rests { Task { await terminal.rest(); await slots.release() } } }
                     do {
                         let report = try await terminal.sync(settle: nil)
-                        return StormOutcome(index: index, latency: clock.now - begin, end: clock.now, report: report, error: nil)
+                        let latency = clock.now - begin
+                        // Then the photos, as the app does after a sync: the records' latency
+                        // above never includes them. A cut upload resumes at the settle.
+                        if photos { _ = try? await terminal.uploadPhotos() }
+                        return StormOutcome(index: index, latency: latency, end: clock.now, report: report, error: nil)
                     } catch {
                         return StormOutcome(index: index, latency: clock.now - begin, end: clock.now, report: nil, error: String(describing: (error as? FieldClientError)?.code ?? .server))
                     }
@@ -215,7 +229,7 @@ public actor Simulation {
     /// After the storm, every online terminal syncs until it has pushed everything and pulled
     /// everything pushed before it: the point up to which each has seen everyone's work.
     func settle(skipping away: Set<Int>) async throws {
-        let settle = settles
+        let settle = settles, photos = scenario.photos.any
         for pass in 0..<4 {
             let pushed = Counter()
             try await forEachTerminal(parallel: 32, skipping: away) { [ledger] terminal in
@@ -223,7 +237,7 @@ public actor Simulation {
                 for _ in 0..<5 {
                     do {
                         let report = try await terminal.sync(settle: settle)
-                        await pushed.add(report.pushed)
+                        await pushed.add(report.pushed + (photos ? try await terminal.uploadPhotos() : 0))
                         await ledger.pushed(lineage: terminal.profile.worker, visibleFrom: settle)
                         return
                     } catch {

@@ -46,6 +46,7 @@ public struct SimulationReport: Codable, Sendable {
     public var instances = 1
     /// The closed loop, when the scenario has work orders.
     public var workOrders: WorkOrderFigures?
+    public var photos: PhotoFigures?
 
     /// What the hostile and unlucky mix did, case by case (see `UnluckyDay`).
     public struct Unlucky: Codable, Sendable, Hashable {
@@ -71,7 +72,7 @@ public struct SimulationReport: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case terminals, lost, duplicated, converged, seed, retries, reinstalls, notes, unlucky, store, instances
-        case workOrders = "work_orders"
+        case workOrders = "work_orders", photos
         case selfConflicts = "self_conflicts"
         case changesCreated = "changes_created", changesOnServer = "changes_on_server", silentOverwrites = "silent_overwrites"
         case conflictsExpected = "conflicts_expected", conflictsDetected = "conflicts_detected", unexpectedConflicts = "unexpected_conflicts"
@@ -85,6 +86,7 @@ public struct SimulationReport: Codable, Sendable {
     public var passed: Bool {
         lost == 0 && duplicated == 0 && silentOverwrites == 0 && unexpectedConflicts == 0 && converged && rejectionsExplained
             && conflictsDetected == conflictsExpected && selfConflicts == 0 && (unlucky?.passed ?? true) && (workOrders?.passed ?? true)
+            && (photos?.passed ?? true)
     }
 
     public func summary() -> String {
@@ -115,6 +117,14 @@ public struct SimulationReport: Codable, Sendable {
             row("orders: median to step", CaseStep.allCases.compactMap { step in
                 orders.medianSecondsToStep[step.rawValue].map { String(format: "%@ %.0f s", step.rawValue, $0) } }.joined(separator: ", "))
             for note in orders.notes { lines.append("  ! " + note) }
+        }
+        if let photos {
+            row("photos named / bytes", "\(photos.named) / \(photos.bytes), \(photos.sharedByRecords) named by several records")
+            row("photos missing / damaged", "\(photos.missing) / \(photos.damaged); stored twice \(photos.storedTwice); pending on handsets \(photos.pendingOnHandsets)")
+            row("photo link cuts / bytes up", "\(photos.cuts) / \(photos.bytesUp)")
+            if let p50 = photos.latencyRatioP50, let p95 = photos.latencyRatioP95 {
+                row("record latency w/ photos", String(format: "p50 %.2f×, p95 %.2f× of the day without (at most %.2f×)", p50, p95, PhotoFigures.latencyAllowance))
+            }
         }
         row("converged", converged ? "yes" : "NO")
         row("largest storm", String(format: "%.2f s, %.0f changes/s", stormSeconds, stormChangesPerSecond))

@@ -74,12 +74,19 @@ extension SimTerminal {
                 })
             }
             for finding in 0..<per.findings {
+                // Rolled only on a day with photos, so that a day without keeps its seed's story.
+                let photo = scenario.photos.findingShare > 0 && random.chance(scenario.photos.findingShare)
+                    ? try await client.takePhoto(PhotoLoad.bytes(seed: random.next(), count: scenario.photos.size(&random)),
+                                                 findingID: RecordID("f\(finding)")!)
+                    : nil
+                if let photo, finding == 0 { findingPhotos[round] = photo }
                 note(try await client.update(Patrol.self, id: patrolID) { patrol in
                     patrol.findings.append(Finding(
                         id: RecordID("f\(finding)")!, category: FindingCategory.allCases[Int(random.next() % 6)], severity: .medium,
                         location: Coordinate(latitude: 22.51, longitude: 114.05), description: "巡查发现问题\(finding)",
                         handledOnSpot: random.next() % 10 != 0, reportedAt: now.addingTimeInterval(600)))
-                    patrol.photos.append(PhotoReference(id: RecordID("ph\(finding)")!, findingID: RecordID("f\(finding)")!, uri: "photo://\(patrolID)/\(finding).jpg"))
+                    patrol.photos.append(photo ?? PhotoReference(id: RecordID("ph\(finding)")!, findingID: RecordID("f\(finding)")!,
+                                                                  uri: "photo://\(patrolID)/\(finding).jpg"))
                 })
             }
             note(try await client.update(Patrol.self, id: patrolID) { $0.endedAt = now.addingTimeInterval(3_600) })

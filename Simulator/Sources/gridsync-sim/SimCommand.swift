@@ -34,6 +34,8 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "Admin token for --server. (env: GRIDSYNC_TOKEN)") var adminToken: String?
     @Option(help: "Write the report as JSON here.") var reportJSON: String?
     @Option(help: "Keep terminal and server files in this folder.") var workDir: String?
+    @Flag(help: "On a day with photos: run the same day without them first, and hold record sync latency with photos to at most 10% above it.")
+    var compareWithoutPhotos = false
 
     func run() async throws {
         var chosen = try loadScenario()
@@ -56,7 +58,18 @@ struct SimCommand: AsyncParsableCommand {
             let elapsed = String(format: "%6.1fs", Date().timeIntervalSince(started))
             if tty { FileHandle.standardOutput.write(Data("\r\u{1B}[2K[\(elapsed)] \(line)".utf8)) }
         }
-        let report = try await Simulation(scenario: chosen, options: options).run()
+        var baseline: SimulationReport?
+        if compareWithoutPhotos && chosen.photos.any {
+            var plain = chosen
+            plain.photos = PhotoLoad()
+            options.progress?("the same day without photos, for the latency baseline")
+            baseline = try await Simulation(scenario: plain, options: options).run()
+        }
+        var report = try await Simulation(scenario: chosen, options: options).run()
+        if let baseline, report.photos != nil {
+            report.photos?.latencyRatioP50 = report.syncLatencyMS.p50 / max(baseline.syncLatencyMS.p50, 1)
+            report.photos?.latencyRatioP95 = report.syncLatencyMS.p95 / max(baseline.syncLatencyMS.p95, 1)
+        }
         if tty { FileHandle.standardOutput.write(Data("\r\u{1B}[2K".utf8)) }
         print("scenario \(chosen.name): \(chosen.terminals) terminals, \(chosen.rounds) rounds\(chosen.faults.any ? ", faults on" : "")")
         print(report.summary())

@@ -16,6 +16,7 @@ enum Outbox {
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO outbox (change_id, kind, record_id, body, created_at) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [change.id.rawValue, change.record.kind.rawValue, change.record.id.rawValue,
                                  CompactJSON.encode(change), date.timeIntervalSince1970])
+        if db.changesCount > 0 { try PhotoQueue.noteNamed(by: change, atSeq: db.lastInsertedRowID, db) }
     }
 
     static func oldest(_ limit: Int, _ db: Database) throws -> [Entry] {

@@ -51,6 +51,17 @@ enum ReplicaDatabase {
             // A work order's deadlines as the server last sent them.
             try db.execute(sql: "ALTER TABLE record ADD COLUMN timing BLOB")
         }
+        migrator.registerMigration("v3-photo-queue") { db in
+            // Photos, apart from the outbox (``PhotoQueue``): bytes in files beside the replica.
+            try db.execute(sql: """
+                CREATE TABLE photo (
+                    digest TEXT PRIMARY KEY, byte_count INTEGER NOT NULL, taken_at REAL NOT NULL,
+                    named_at_seq INTEGER, uploaded_at REAL, bytes_confirmed INTEGER NOT NULL DEFAULT 0,
+                    pinned INTEGER NOT NULL DEFAULT 0, stored INTEGER NOT NULL DEFAULT 1,
+                    downloaded INTEGER NOT NULL DEFAULT 0, last_error TEXT, failed INTEGER NOT NULL DEFAULT 0);
+                CREATE INDEX photo_pending ON photo(uploaded_at, taken_at);
+                """)
+        }
         return migrator
     }
 }
@@ -60,6 +71,8 @@ enum Meta: String {
     case installationID, deviceID, replicaID, token, worker, scope, limits, cursor, lastSyncAt, lastError, bytesSent, bytesReceived
     /// Seconds the server's clock was ahead of this handset's at the last pull.
     case serverClockOffset
+    /// Why the last photo upload stopped, cleared by the next photo that goes through.
+    case lastPhotoError
 
     func get(_ db: Database) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [rawValue])

@@ -6,9 +6,11 @@ import GridSyncProtocol
 extension FieldClient {
     /// Sends one request, retrying what is worth retrying: no connection, 5xx, 429 and 503
     /// (honouring `Retry-After`). Anything else is returned for the caller to judge.
-    func exchange(_ method: String, _ path: String, body: Data?, token: String?, report: inout SyncReport) async throws -> TransportResponse {
+    func exchange(_ method: String, _ path: String, body: Data?, token: String?, headers extra: [String: String] = [:],
+                  report: inout SyncReport) async throws -> TransportResponse {
         var headers = [WireProtocol.versionHeader: String(WireProtocol.version), "Content-Type": "application/json"]
         if let token { headers["Authorization"] = "Bearer \(token)" }
+        headers.merge(extra) { _, new in new }
         let request = TransportRequest(method: method, path: path, headers: headers, body: body)
         var attempt = 0, pauses = 0
         while true {
@@ -39,12 +41,13 @@ extension FieldClient {
     /// `T`: a 200 whose body arrives cut off, or fails `valid`, is asked for again, a bounded
     /// number of times. That is safe because every call is idempotent. Returns the answer and,
     /// for a 200, its decoded body.
-    func exchange<T: Decodable>(_ method: String, _ path: String, body: Data?, token: String?, expecting type: T.Type,
-                                valid: (T) -> Bool = { _ in true }, report: inout SyncReport) async throws -> (TransportResponse, T?) {
+    func exchange<T: Decodable>(_ method: String, _ path: String, body: Data?, token: String?, headers: [String: String] = [:],
+                                expecting type: T.Type, valid: (T) -> Bool = { _ in true },
+                                report: inout SyncReport) async throws -> (TransportResponse, T?) {
         var attempt = 0
         while true {
             attempt += 1
-            let response = try await exchange(method, path, body: body, token: token, report: &report)
+            let response = try await exchange(method, path, body: body, token: token, headers: headers, report: &report)
             guard response.status == 200 else { return (response, nil) }
             if let value = try? WireCoding.decode(type, from: response.body), valid(value) { return (response, value) }
             guard attempt < configuration.retry.maxAttempts else {

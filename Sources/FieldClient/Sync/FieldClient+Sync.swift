@@ -10,25 +10,34 @@ extension FieldClient {
     public func sync() async throws -> SyncReport {
         let identity = try requireIdentity()
         var report = SyncReport()
-        do {
+        let clock = configuration.now
+        try await noting(.lastError, failure: "sync failed", success: { db in try Meta.lastSyncAt.set(String(clock().timeIntervalSince1970), db) }) {
             try await pushOutbox(identity, report: &report)
             try await pull(identity, report: &report)
-            let now = configuration.now()
+        }
+        // Fold the log into the file now, while nobody is typing (see ReplicaDatabase).
+        // Passive: it never waits for a reader, and what it leaves the next sync takes.
+        try? await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+        return report
+    }
+
+    /// Runs `body` and records how it ended under `key`: cleared on success (with `success`'s
+    /// writes), the reason on failure, and the bytes it moved either way.
+    func noting(_ key: Meta, failure: String, success: @escaping @Sendable (Database) throws -> Void = { _ in },
+                _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
             let bytes = takeUnsavedBytes()
             try await pool.write { db in
-                try Meta.lastSyncAt.set(String(now.timeIntervalSince1970), db)
-                try Meta.lastError.set(nil, db)
+                try success(db)
+                try key.set(nil, db)
                 try Self.flushByteCounts(db, bytes)
             }
-            // Fold the log into the file now, while nobody is typing (see ReplicaDatabase).
-            // Passive: it never waits for a reader, and what it leaves the next sync takes.
-            try? await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
-            return report
         } catch {
-            let message = (error as? FieldClientError)?.message ?? "sync failed: \(error)"
+            let message = (error as? FieldClientError)?.message ?? "\(failure): \(error)"
             let bytes = takeUnsavedBytes()
             try? await pool.write { db in
-                try Meta.lastError.set(message, db)
+                try key.set(message, db)
                 try Self.flushByteCounts(db, bytes)
             }
             throw error

@@ -14,6 +14,11 @@ public struct SyncStatus: Sendable {
     public let openConflicts: [RecordKey]
     public let bytesSent: Int
     public let bytesReceived: Int
+    /// Photos not yet on the server, and their bytes the server does not hold yet.
+    public let photosPending: Int
+    public let photoBytesPending: Int
+    /// Why the last photo upload stopped, cleared once a photo goes through.
+    public let lastPhotoError: String?
 }
 
 /// A change the server refused for good, parked with its reason: never retried, never dropped.
@@ -47,12 +52,14 @@ extension FieldClient {
             let conflicts = try Row.fetchAll(db, sql: "SELECT kind, id FROM record WHERE in_conflict = 1 ORDER BY kind, id").compactMap { row in
                 RecordKind(rawValue: row["kind"]).flatMap { kind in RecordID(row["id"]).map { RecordKey(kind: kind, id: $0) } }
             }
+            let photos = try PhotoQueue.backlog(db)
             return SyncStatus(
                 pendingChanges: try Outbox.count(db),
                 lastSuccessfulSync: try Meta.lastSyncAt.get(db).flatMap(Double.init).map(Date.init(timeIntervalSince1970:)),
                 lastError: try Meta.lastError.get(db), rejected: rejected, openConflicts: conflicts,
                 bytesSent: (Int(try Meta.bytesSent.get(db) ?? "0") ?? 0) + unsaved.sent,
-                bytesReceived: (Int(try Meta.bytesReceived.get(db) ?? "0") ?? 0) + unsaved.received)
+                bytesReceived: (Int(try Meta.bytesReceived.get(db) ?? "0") ?? 0) + unsaved.received,
+                photosPending: photos.photos, photoBytesPending: photos.bytes, lastPhotoError: try Meta.lastPhotoError.get(db))
         }
     }
 }

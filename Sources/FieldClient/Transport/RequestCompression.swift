@@ -14,7 +14,9 @@ final class RequestCompression: Sendable {
 
     /// The request as it should go out now.
     func prepare(_ request: TransportRequest) -> TransportRequest {
-        guard serverAccepts.withLock({ $0 }), let body = request.body, body.count >= Self.minimumBytes,
+        // Photos are compressed already: gzip would spend the battery for nothing.
+        guard request.headers["Content-Type"] != "application/octet-stream",
+              serverAccepts.withLock({ $0 }), let body = request.body, body.count >= Self.minimumBytes,
               let compressed = try? Self.gzip(body) else { return request }
         var request = request
         request.body = compressed

@@ -21,6 +21,8 @@ public struct RecordSchema: Sendable {
         public let required: Bool
         /// The collection's largest allowed element count.
         public let maximumCount: Int?
+        /// Its elements are ``PhotoReference``s: the blobs a record names (``PhotoDigests``).
+        public var holdsPhotos = false
         /// Decodes one field value as the property's (or element's) type and checks it.
         let check: @Sendable (FieldValue, String) throws -> Void
     }
@@ -91,7 +93,8 @@ extension RecordSchema.Property {
         _ name: String, _ type: T.Type, appendOnly: Bool, sortedBy: String? = nil, maximumCount: Int
     ) -> RecordSchema.Property {
         let granularity: RecordSchema.Granularity = appendOnly ? .appendOnly(sortedBy: sortedBy) : .keyed(sortedBy: sortedBy)
-        return RecordSchema.Property(name: name, granularity: granularity, required: false, maximumCount: maximumCount) { value, field in
+        return RecordSchema.Property(name: name, granularity: granularity, required: false, maximumCount: maximumCount,
+                                     holdsPhotos: T.self == PhotoReference.self) { value, field in
             if value == .null {
                 if appendOnly { throw ValidationError(.immutableElement, field: field, "\(name) elements cannot be removed") }
                 return

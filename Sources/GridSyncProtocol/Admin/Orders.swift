@@ -87,13 +87,17 @@ public struct OrderDetail: Codable, Sendable, Hashable {
     public var handlingNotes: String?
     public var feedback: CitizenFeedback?
     public var photos: Int
+    /// The blobs the order's photos name, for `GET /v1/admin/blobs/{sha256}`; absent from
+    /// servers older than photo uploads.
+    public var photoDigests: [BlobDigest]?
     /// Every move, in the order the server received them (the movers' clocks break no ties).
     public var timeline: [TimelineEntry]
     public var timing: CaseTiming?
     public var asOf: Date
 
     public init(order: OrderSummary, source: WorkOrderSource?, handlingNotes: String?, feedback: CitizenFeedback?, photos: Int,
-                timeline: [TimelineEntry], timing: CaseTiming?, asOf: Date) {
+                photoDigests: [BlobDigest]? = nil, timeline: [TimelineEntry], timing: CaseTiming?, asOf: Date) {
+        self.photoDigests = photoDigests
         self.order = order
         self.source = source
         self.handlingNotes = handlingNotes

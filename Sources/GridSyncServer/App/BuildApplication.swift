@@ -15,12 +15,20 @@ import NIOCore
 /// try await app.runService()
 /// ```
 public func buildApplication(
-    configuration: ServerConfiguration, store: any SyncStore, metrics: ServerMetrics = ServerMetrics(),
+    configuration: ServerConfiguration, store: any SyncStore, blobs: (any BlobStore)? = nil, metrics: ServerMetrics = ServerMetrics(),
     logger: Logger = Logger(label: "gridsync-server"), now: @escaping @Sendable () -> Date = Date.init,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let environment = ServerEnvironment(engine: SyncEngine(store: store, deadlines: configuration.deadlines), limits: configuration.limits, metrics: metrics, bodyTimeout: configuration.bodyTimeout,
-                                        admission: configuration.admission, now: now)
+    let engine = SyncEngine(store: store, deadlines: configuration.deadlines)
+    let photos: PhotoLibrary
+    do {
+        photos = PhotoLibrary(blobs: try blobs ?? store.defaultBlobStore(), engine: engine, limits: configuration.limits,
+                              metrics: metrics, gracePeriod: configuration.photoGracePeriod)
+    } catch {
+        fatalError("the photo store could not be opened: \(error)")
+    }
+    let environment = ServerEnvironment(engine: engine, limits: configuration.limits, metrics: metrics, photos: photos,
+                                        bodyTimeout: configuration.bodyTimeout, admission: configuration.admission, now: now)
     let router = Router(context: GridSyncRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
@@ -38,12 +46,14 @@ public func buildApplication(
 
     let versioned = router.group("v1").add(middleware: ProtocolVersionMiddleware())
     SyncRoutes(environment: environment).register(on: versioned)
+    BlobRoutes(environment: environment).register(on: versioned)
     let admin = versioned.group("admin")
     AdminConflictRoutes(environment: environment).register(on: admin)
     AdminOrderRoutes(environment: environment).register(on: admin)
     AdminDeviceRoutes(environment: environment).register(on: admin)
     AdminFleetRoutes(environment: environment).register(on: admin)
     AdminRecordRoutes(environment: environment).register(on: admin)
+    AdminBlobRoutes(environment: environment).register(on: admin)
 
     let idle = configuration.idleTimeout.components
     return Application(
@@ -52,6 +62,7 @@ public func buildApplication(
                                             idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gridsync",
                              availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
+        services: [PhotoCollector(photos: photos, every: .seconds(3_600), now: now, logger: logger)],
         onServerRunning: onServerRunning,
         logger: logger)
 }

@@ -11,6 +11,14 @@ public final class ServerMetrics: Sendable {
     /// Stored rows a pull skipped because they could not be read as a record.
     let unreadableRecords: Counter
     private let outcomes: [ChangeOutcomeLabel: Counter]
+    /// Bytes of finished blobs held, as of the last garbage collection plus what finished since.
+    let blobBytesStored: Gauge
+    /// Uploads started again with some chunks already held: a connection broke mid-photo.
+    let uploadsResumed: Counter
+    /// Chunks received that the server already held: bytes a handset sent twice.
+    let chunksResent: Counter
+    /// Uploads answered "already stored" at once: a photo stored once for several records.
+    let blobsDeduplicated: Counter
 
     enum ChangeOutcomeLabel: String, CaseIterable { case applied, merged, stale, conflict, rejected }
 
@@ -29,6 +37,13 @@ public final class ServerMetrics: Sendable {
         conflictsCreated = registry.makeCounter(descriptor: Self.name("conflicts", unit: "total", "Changes that left their record in conflict"))
         unreadableRecords = registry.makeCounter(
             descriptor: Self.name("pull_skipped_records", unit: "total", "Stored records a pull skipped because they could not be read"))
+        blobBytesStored = registry.makeGauge(descriptor: Self.name("blob_stored", unit: "bytes", "Bytes of finished photo blobs held"))
+        uploadsResumed = registry.makeCounter(
+            descriptor: Self.name("blob_uploads_resumed", unit: "total", "Blob uploads started again with some chunks already held"))
+        chunksResent = registry.makeCounter(
+            descriptor: Self.name("blob_chunks_resent", unit: "total", "Blob chunks received that were already held"))
+        blobsDeduplicated = registry.makeCounter(
+            descriptor: Self.name("blob_uploads_deduplicated", unit: "total", "Blob uploads answered at once because the blob was stored"))
         var outcomes: [ChangeOutcomeLabel: Counter] = [:]
         for label in ChangeOutcomeLabel.allCases {
             outcomes[label] = registry.makeCounter(
@@ -41,6 +56,13 @@ public final class ServerMetrics: Sendable {
         guard let label = ChangeOutcomeLabel(rawValue: outcome) else { return }
         outcomes[label]?.increment()
         if label == .conflict { conflictsCreated.increment() }
+    }
+
+    /// Counts bytes refused because they did not hash to what was claimed (`chunk` or `blob`).
+    func countDigestMismatch(_ scope: String) {
+        registry.makeCounter(
+            descriptor: Self.name("blob_digest_mismatches", unit: "total", "Blob chunks or whole blobs refused for not matching their digest"),
+            labels: [("of", scope)]).increment()
     }
 
     /// Counts one HTTP request by route and status.

@@ -23,6 +23,8 @@ struct PushApplier {
     private var refusedDots: [RecordKey: [Dot: [Dot]]] = [:]
     private var pendingRefusals: [(key: RecordKey, dots: [Dot], superseded: [Dot])] = []
     private var workerReplicas: [String: [ReplicaID]] = [:]
+    /// Blobs named by the changes that changed their records: the photo index's new entries.
+    private var photoNames: [RecordKey: Set<BlobDigest>] = [:]
 
     init(decider: ChangeDecider, deadlines: DeadlinePolicy, transaction: any StoreTransaction) {
         self.decider = decider
@@ -74,6 +76,8 @@ struct PushApplier {
             if changed {
                 records[key] = StoredRecord.make(key: key, state: state, grids: grids, previous: stored, at: batch.receivedAt, deadlines: deadlines)
                 dirty[key] = (encoded, log.count - 1)
+                let named = PhotoDigests.named(by: change)
+                if !named.isEmpty { photoNames[key, default: []].formUnion(named) }
             }
             result = ChangeResult(changeId: change.id, outcome: ChangeOutcome(outcome), recordInConflict: state.isInConflict)
         }
@@ -93,6 +97,7 @@ struct PushApplier {
         // In one order (by device), so that two instances' group commits sharing devices never
         // wait on each other's device rows in a cycle.
         for sync in syncs.sorted(by: { $0.deviceID < $1.deviceID }) { try transaction.noteSync(sync) }
+        if !photoNames.isEmpty { try transaction.notePhotos(photoNames) }
         let seqs = log.isEmpty ? [] : try transaction.appendLog(log)
         try transaction.save(dirty.sorted { $0.value.logIndex < $1.value.logIndex }.compactMap { key, change in
             guard var record = records[key] else { return nil }

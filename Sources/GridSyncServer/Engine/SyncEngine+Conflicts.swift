@@ -47,6 +47,8 @@ extension SyncEngine {
             var saved = stored.next(state: state, grids: RecordRules.grids(of: state, fallback: stored.grids), at: now, deadlines: deadlines)
             saved.seq = seq
             try transaction.save([RecordWrite(record: saved, encoded: nil, gridsChanged: saved.grids != stored.grids)])
+            let named = PhotoDigests.named(by: change)
+            if !named.isEmpty { try transaction.notePhotos([key: named]) }
             return saved
         }
     }

@@ -12,6 +12,8 @@ public struct APIError: HTTPResponseError {
     public let status: HTTPResponse.Status
     public var body: ErrorBody
     public var retryAfterSeconds: Int?
+    /// Headers the answer carries besides the envelope's (`Content-Range` on a 416, say).
+    public var headers: HTTPFields = [:]
 
     public init(_ status: HTTPResponse.Status, _ code: ErrorCode, _ message: String) {
         self.status = status
@@ -21,7 +23,8 @@ public struct APIError: HTTPResponseError {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var body = self.body
         if let context = context as? GridSyncRequestContext { body.requestId = context.requestID }
-        var headers: HTTPFields = [.contentType: "application/json"]
+        var headers = self.headers
+        headers[.contentType] = "application/json"
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
         let data = try WireCoding.encode(ErrorEnvelope(error: body))
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -2,7 +2,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// Compresses JSON answers for clients that ask (`Accept-Encoding: gzip`), and tells every
+/// Compresses JSON answers (never photo bytes) for clients that ask (`Accept-Encoding: gzip`), and tells every
 /// client that request bodies may be gzipped too (`Accept-Encoding: gzip` on the answer,
 /// RFC 7694), so a handset compresses its pushes only once a server has said it can read them.
 struct CompressionMiddleware: RouterMiddleware {
@@ -11,7 +11,9 @@ struct CompressionMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
         response.headers[.acceptEncoding] = "gzip"
-        guard ContentCoding.acceptsGzip(request.headers[.acceptEncoding]), response.headers[.contentEncoding] == nil,
+        // Photos are compressed already, and a gzipped range would not be the range asked for.
+        guard response.headers[.contentType] != "application/octet-stream",
+              ContentCoding.acceptsGzip(request.headers[.acceptEncoding]), response.headers[.contentEncoding] == nil,
               let length = response.body.contentLength, length >= ContentCoding.minimumBytes else { return response }
         let collector = BodyCollector()
         try await response.body.write(collector)

@@ -13,16 +13,22 @@ struct ServerEnvironment: Sendable {
     /// Admission for pushes and pulls: what a storm may queue before it is told to come back.
     let pushGate: AdmissionGate
     let pullGate: AdmissionGate
+    let blobGate: AdmissionGate
+    /// Photo blobs: uploads, reads and garbage collection.
+    let photos: PhotoLibrary
     /// How long a push body may take to arrive (`ServerConfiguration.bodyTimeout`).
     let bodyTimeout: Duration
     /// Injected so tests can pin "today"; server time is used only for display and staleness,
     /// never for merging.
     let now: @Sendable () -> Date
 
-    init(engine: SyncEngine, limits: SyncLimits, metrics: ServerMetrics, bodyTimeout: Duration = .seconds(120),
+    init(engine: SyncEngine, limits: SyncLimits, metrics: ServerMetrics, photos: PhotoLibrary, bodyTimeout: Duration = .seconds(120),
          admission: AdmissionPolicy = AdmissionPolicy(), now: @escaping @Sendable () -> Date) {
         self.pushGate = AdmissionGate(name: "push", slots: admission.pushSlots, target: admission.queueTarget)
         self.pullGate = AdmissionGate(name: "pull", slots: admission.pullSlots, target: admission.queueTarget)
+        self.blobGate = AdmissionGate(name: "blob", slots: admission.blobSlots, target: admission.queueTarget,
+                                      expectedService: .milliseconds(40))
+        self.photos = photos
         self.bodyTimeout = bodyTimeout
         self.engine = engine
         self.limits = limits

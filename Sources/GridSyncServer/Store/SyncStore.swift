@@ -5,8 +5,8 @@ import GridSyncCore
 /// transaction atomic. Every rule (merging a push, resolving a conflict, the fleet rollup,
 /// staleness, pull paging) lives in ``SyncEngine``, written once for every store.
 ///
-/// A store is one of these, plus the four concerns a transaction offers: ``RecordLog``
-/// (records and the change log), ``DeviceRegistry`` (devices and tokens), ``GridDirectory``
+/// A store is one of these, plus the five concerns a transaction offers: ``RecordLog``
+/// (records and the change log), ``PhotoIndex`` (which records name which blobs), ``DeviceRegistry`` (devices and tokens), ``GridDirectory``
 /// (the hierarchy and assignments) and ``AuditTrail``. `Tests/GridSyncServerTests/Store`
 /// holds the conformance suite every store must pass.
 ///
@@ -34,7 +34,10 @@ public protocol SyncStore: Sendable {
     /// process owns the store, and one minted per instance where several share it, so that two
     /// instances' resolutions never share a dot.
     func serverReplica() async throws -> ReplicaID
+    /// Where this store's photos go by default: beside an SQLite file, inside PostgreSQL, so
+    /// that every instance sharing the store shares its blobs.
+    func defaultBlobStore() throws -> any BlobStore
 }
 
-/// One open transaction: the four concerns a store keeps.
-public typealias StoreTransaction = RecordLog & DeviceRegistry & GridDirectory & AuditTrail
+/// One open transaction: the five concerns a store keeps.
+public typealias StoreTransaction = RecordLog & PhotoIndex & DeviceRegistry & GridDirectory & AuditTrail

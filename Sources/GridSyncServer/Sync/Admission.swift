@@ -10,13 +10,17 @@ public struct AdmissionPolicy: Sendable, Hashable {
     public var pushSlots: Int
     /// Pulls reading their page at once.
     public var pullSlots: Int
+    /// Photo chunks being checked and written at once. Few, so that photos arriving in a storm
+    /// never slow the records' own sync: a chunk refused here is simply sent later.
+    public var blobSlots: Int
     /// The longest a request should queue for a slot. A request that would wait longer is
     /// refused at once with `503 overloaded` and a `Retry-After`.
     public var queueTarget: Duration
 
-    public init(pushSlots: Int = 32, pullSlots: Int = 8, queueTarget: Duration = .seconds(2)) {
+    public init(pushSlots: Int = 32, pullSlots: Int = 8, blobSlots: Int = 4, queueTarget: Duration = .seconds(2)) {
         self.pushSlots = pushSlots
         self.pullSlots = pullSlots
+        self.blobSlots = blobSlots
         self.queueTarget = queueTarget
     }
 }

@@ -58,6 +58,7 @@ struct OrderView {
         OrderDetail(order: summary, source: agreed("source", as: WorkOrderSource.self), handlingNotes: agreed("handlingNotes", as: String.self),
                     feedback: agreed("feedback", as: CitizenFeedback.self),
                     photos: stored.state.entries.keys.filter { $0.property == "photos" && $0.element != nil }.count,
+                    photoDigests: PhotoDigests.named(by: stored.state, kind: .workOrder).sorted(),
                     timeline: timeline, timing: stored.timing, asOf: now)
     }
 }

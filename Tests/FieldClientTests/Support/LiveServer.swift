@@ -8,6 +8,7 @@ import Hummingbird
 import HummingbirdTesting
 import HTTPTypes
 import NIOCore
+import Testing
 
 /// A real server on a loopback port with a fresh SQLite file, and helpers to enrol handsets
 /// and act as the command centre.
@@ -39,6 +40,21 @@ struct LiveServer: Sendable {
     }
 
     func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+
+    /// The blob store the server uses (files beside its database).
+    func blobs() throws -> any BlobStore { try store.defaultBlobStore() }
+
+    /// The bytes the server holds for a photo, if it holds them whole.
+    func storedBlob(_ photo: PhotoReference) async throws -> Data? {
+        let digest = try #require(photo.sha256.flatMap(BlobDigest.init))
+        guard let blob = try await blobs().blob(digest) else { return nil }
+        return try await blobs().read(digest, range: 0..<blob.size)
+    }
+
+    /// The server's photo rules over its store, for garbage collection at a chosen time.
+    func library(limits: SyncLimits) throws -> PhotoLibrary {
+        PhotoLibrary(blobs: try blobs(), engine: engine, limits: limits, metrics: ServerMetrics(), gracePeriod: .seconds(7 * 86_400))
+    }
 
     struct Session: Sendable {
         let server: LiveServer
@@ -80,6 +96,23 @@ struct LiveServer: Sendable {
             return try await client.execute(uri: uri, method: method, headers: headers, body: data.map { ByteBuffer(bytes: $0) }) { response in
                 Reply(status: Int(response.status.code), body: Data(buffer: response.body))
             }
+        }
+
+        /// A raw request with a handset's token, for what the client library never sends.
+        func device(_ handset: FieldClient, _ method: HTTPRequest.Method, _ uri: String, body: Data? = nil, digest: Data? = nil,
+                    contentType: String = "application/octet-stream") async throws -> Reply {
+            let token = try #require(try await handset.identity).token
+            var headers = ["Authorization": "Bearer \(token)", "Content-Type": contentType, "GridSync-Protocol": "1"]
+            if let digest { headers["Content-Digest"] = "sha-256=:\(digest.base64EncodedString()):" }
+            // Through URLSession, not the test client: upload answers close their connection,
+            // and the test client's one connection would be gone for the next request.
+            let response = try await URLSessionTransport(baseURL: baseURL).send(
+                TransportRequest(method: method.rawValue, path: uri, headers: headers, body: body))
+            return Reply(status: response.status, body: response.body)
+        }
+
+        func device<T: Encodable>(_ handset: FieldClient, _ method: HTTPRequest.Method, _ uri: String, json: T) async throws -> Reply {
+            try await device(handset, method, uri, body: try WireCoding.encode(json), contentType: "application/json")
         }
 
         /// The server's current state of a record.

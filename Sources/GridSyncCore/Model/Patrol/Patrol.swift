@@ -85,26 +85,3 @@ public struct TrackPoint: Codable, Sendable, Hashable, Validatable, Identified {
         try position.validate(at: field + ".position")
     }
 }
-
-/// A reference to a photo stored elsewhere; the sync carries only its name and digest.
-public struct PhotoReference: Codable, Sendable, Hashable, Validatable, Identified {
-    public var id: RecordID
-    /// The finding the photo documents, if any.
-    public var findingID: RecordID?
-    public var uri: String
-    public var sha256: String?
-
-    public init(id: RecordID, findingID: RecordID? = nil, uri: String, sha256: String? = nil) {
-        self.id = id
-        self.findingID = findingID
-        self.uri = uri
-        self.sha256 = sha256
-    }
-
-    public func validate(at field: String) throws {
-        try TextRule.check(uri, at: field + ".uri", maximum: 512, required: true)
-        if let sha256, sha256.utf8.count != 64 || !sha256.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) {
-            throw ValidationError(.wrongType, field: field + ".sha256", "sha256 is 64 lower-case hex digits")
-        }
-    }
-}
