@@ -139,7 +139,9 @@ let package = Package(
             ]),
         .testTarget(name: "GridSyncCoreTests", dependencies: ["GridSyncCore"]),
         // Loads the golden vectors from Protocol/vectors by path, so the files stay in one place.
-        .testTarget(name: "GridSyncProtocolTests", dependencies: ["GridSyncProtocol", "GridSyncCore"]),
+        .testTarget(name: "GridSyncProtocolTests", dependencies: [
+            "GridSyncProtocol", "GridSyncCore", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(
             name: "GridSyncServerTests",
             dependencies: [

@@ -411,6 +411,8 @@ def start_server(binary: str, workdir: Path, postgres: str | None = None) -> tup
          *(["--postgres", postgres] if postgres else ["--database", str(workdir / "gridsync.sqlite")]),
          "--max-changes-per-push", str(MAX_CHANGES), "--max-body-bytes", str(MAX_BODY),
          "--max-blob-bytes", str(MAX_BLOB), "--blob-chunk-bytes", str(BLOB_CHUNK),
+         # The check pushes and pulls faster than a storm; photos must not wait it out here.
+         "--photos-yield-at", "1000000",
          "--log-level", "warning"],
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=workdir,
         env={k: v for k, v in os.environ.items() if not k.startswith("GRIDSYNC_")})
@@ -1160,6 +1162,11 @@ def run(client: Client, admin: str) -> None:
           and r.headers.get("content-range") == f"bytes {3 * BLOB_CHUNK}-{len(photo) - 1}/{len(photo)}", f"{r.status} {r.headers}")
     r = call("download a suffix range", "GET", f"/v1/blobs/{name}", token=tB, headers={"Range": "bytes=-100"})
     check("bytes=-n is the last n bytes", r.status == 206 and r.body == photo[-100:], f"{r.status} {r.headers}")
+    r = call("download past the end", "GET", f"/v1/blobs/{name}", token=tB, headers={"Range": f"bytes={len(photo)}-"})
+    expect("a range past the end is 416", r, 416, "invalid_request", field="Range", limit=len(photo))
+    check("416 carries Content-Range bytes */size", r.headers.get("content-range") == f"bytes */{len(photo)}", f"{r.headers}")
+    r = call("download with gzip asked for", "GET", f"/v1/blobs/{name}", token=tB, headers={"Accept-Encoding": "gzip"})
+    check("photo bytes are never gzipped", r.status == 200 and r.body == photo and "content-encoding" not in r.headers, f"{r.status} {r.headers}")
 
     r = call("show a photo", "GET", f"/v1/admin/blobs/{name}", token=viewer)
     expect("showing a photo to a viewer is 200", r, 200)

@@ -79,6 +79,8 @@ struct PhotoBenchmark: AsyncParsableCommand {
             print(String(format: "ratio upload / ideal: %7.2f", seconds / ideal))
             print(String(format: "chunk bytes sent:    %8d  (%d re-sent: %.1f%% of the photo; %.2f chunks per cut)", sent, sent - size,
                          Double(sent - size) * 100 / Double(size), tally.cuts > 0 ? Double(sent - size) / Double(SyncLimits().blobChunkBytes) / Double(tally.cuts) : 0))
+            print(String(format: "bytes up the link:   %8d  (%.1f%% over the photo: headers, and the part of each cut chunk that got through)",
+                         tally.bytesUpstream, Double(tally.bytesUpstream - size) * 100 / Double(size)))
             await link.stop()
             group.cancelAll()
         }

@@ -81,6 +81,9 @@ struct GridSyncServerCommand: AsyncParsableCommand {
     @Option(help: "Photo chunks checked and written at once. (env: GRIDSYNC_MAX_CONCURRENT_BLOB_CHUNKS)")
     var maxConcurrentBlobChunks: Int = env("MAX_CONCURRENT_BLOB_CHUNKS").flatMap(Int.init) ?? AdmissionPolicy().blobSlots
 
+    @Option(help: "Pushes and pulls a second at which photo uploads wait for the storm to pass. (env: GRIDSYNC_PHOTOS_YIELD_AT)")
+    var photosYieldAt: Double = env("PHOTOS_YIELD_AT").flatMap(Double.init) ?? AdmissionPolicy().photosYieldAt
+
     @Option(help: "Seconds a push or pull may queue for its turn; beyond that it is answered 503 with Retry-After. (env: GRIDSYNC_QUEUE_TARGET)")
     var queueTarget: Double = env("QUEUE_TARGET").flatMap(Double.init) ?? 2
 
@@ -104,7 +107,7 @@ struct GridSyncServerCommand: AsyncParsableCommand {
                                maxBlobBytes: maxBlobBytes, blobChunkBytes: blobChunkBytes),
             adminTokenFile: adminTokenFile, idleTimeout: .milliseconds(Int64(idleTimeout * 1_000)),
             bodyTimeout: .milliseconds(Int64(bodyTimeout * 1_000)), maxConnections: maxConnections,
-            admission: AdmissionPolicy(pushSlots: maxConcurrentPushes, pullSlots: maxConcurrentPulls, blobSlots: maxConcurrentBlobChunks,
+            admission: AdmissionPolicy(pushSlots: maxConcurrentPushes, pullSlots: maxConcurrentPulls, blobSlots: maxConcurrentBlobChunks, photosYieldAt: photosYieldAt,
                                        queueTarget: .milliseconds(Int64(queueTarget * 1_000))),
             photoGracePeriod: .milliseconds(Int64(photoGraceDays * 86_400_000)))
         if let path = deadlines ?? env("DEADLINES") {

@@ -199,6 +199,46 @@ struct PhotoTests {
         }
     }
 
+    @Test("photos wait out a sync storm: uploads are refused 503 overloaded while syncs pour in, and go through once they stop")
+    func yieldToStorm() async throws {
+        let server = try await LiveServer()
+        defer { server.cleanUp() }
+        try await server.run(limits: Self.limits, admission: AdmissionPolicy(photosYieldAt: 3)) { session in
+            let handset = try await session.handset("storm", worker: "zhang.wei", grids: [LiveServer.gridA])
+            let bytes = Self.photoBytes(50_000, seed: 23)
+            let photo = try await Self.patrolWithPhoto(handset, id: "pa-storm", bytes: bytes)
+            for _ in 0..<4 { try await handset.sync() }
+            let refused = try await session.device(handset, .post, "/v1/blobs/\(photo.sha256!)", json: BlobUploadRequest(size: bytes.count))
+            #expect(refused.status == 503)
+            #expect(try refused.decode(ErrorEnvelope.self).error.code == .overloaded)
+            // The rate decays within seconds once syncs stop.
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await handset.uploadPhotos().uploaded == 1)
+            #expect(try await server.storedBlob(photo) == bytes)
+        }
+    }
+
+    @Test("a POST makes the blob when every chunk is held but the server stopped before making it")
+    func finishesHeldUpload() async throws {
+        let server = try await LiveServer()
+        defer { server.cleanUp() }
+        try await server.run(limits: Self.limits) { session in
+            let handset = try await session.handset("held", worker: "zhang.wei", grids: [LiveServer.gridA])
+            let bytes = Self.photoBytes(70_000, seed: 29)
+            let digest = BlobDigest(bytes: SHA256.hash(data: bytes))
+            // As a server that died between the last chunk and the check of the whole leaves it.
+            let blobs = try session.server.blobs()
+            try await blobs.startUpload(digest, size: bytes.count, chunkSize: Self.limits.blobChunkBytes, at: Date())
+            for index in 0..<BlobStatus.chunkCount(size: bytes.count, chunkSize: Self.limits.blobChunkBytes) {
+                let range = BlobStatus.range(ofChunk: index, size: bytes.count, chunkSize: Self.limits.blobChunkBytes)
+                try await blobs.putChunk(digest, index: index, bytes: bytes.subdata(in: range), at: Date())
+            }
+            let answer = try await session.device(handset, .post, "/v1/blobs/\(digest.hex)", json: BlobUploadRequest(size: bytes.count))
+            #expect(try answer.decode(BlobStatus.self).complete)
+            #expect(try await blobs.blob(digest)?.size == bytes.count)
+        }
+    }
+
     @Test("garbage collection drops unnamed blobs and idle uploads after the grace period, and keeps named ones")
     func garbageCollection() async throws {
         let server = try await LiveServer()

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GridSyncCore
 import GridSyncProtocol
@@ -99,11 +100,39 @@ struct VectorTests {
         case "GridHierarchy": reencoded = try roundTrip(GridHierarchy.self, message)
         case "FleetStatus": reencoded = try roundTrip(FleetStatus.self, message)
         case "AuditPage": reencoded = try roundTrip(AuditPage.self, message)
+        case "BlobUploadRequest": reencoded = try roundTrip(BlobUploadRequest.self, message)
+        case "BlobStatus": reencoded = try roundTrip(BlobStatus.self, message)
+        case "BlobDetails": reencoded = try roundTrip(BlobDetails.self, message)
         default:
             Issue.record("unknown message type \(type) in \(name)")
             return
         }
         #expect(try canonical(reencoded) == canonical(message), "\(name)")
+    }
+
+    /// What another implementation needs to name and cut a photo exactly as this one does.
+    struct BlobVectors: Decodable {
+        struct Name: Decodable { let bytesUTF8: String; let name: String; let contentDigest: String }
+        struct Chunks: Decodable { let size: Int; let chunkSize: Int; let ranges: [[Int]] }
+        let names: [Name]
+        let chunks: [Chunks]
+    }
+
+    @Test("blob vectors: a photo's name is the hex SHA-256 of its bytes, Content-Digest its base64, and chunks cut as stated")
+    func blobs() throws {
+        let data = try Data(contentsOf: Self.root.appendingPathComponent("blobs").appendingPathComponent("001-chunks-and-names.json"))
+        let vectors = try JSONDecoder().decode(BlobVectors.self, from: data)
+        for vector in vectors.names {
+            let hash = SHA256.hash(data: Data(vector.bytesUTF8.utf8))
+            #expect(BlobDigest(bytes: hash).hex == vector.name)
+            #expect(BlobDigest(vector.name) != nil && BlobDigest(vector.name.uppercased()) == nil)
+            #expect("sha-256=:" + Data(hash).base64EncodedString() + ":" == vector.contentDigest)
+        }
+        for vector in vectors.chunks {
+            let count = BlobStatus.chunkCount(size: vector.size, chunkSize: vector.chunkSize)
+            let ranges = (0..<count).map { BlobStatus.range(ofChunk: $0, size: vector.size, chunkSize: vector.chunkSize) }
+            #expect(ranges.map { [$0.lowerBound, $0.upperBound] } == vector.ranges, "size \(vector.size)")
+        }
     }
 
     private func roundTrip<T: Codable>(_ type: T.Type, _ data: Data) throws -> Data {

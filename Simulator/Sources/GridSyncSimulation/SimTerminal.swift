@@ -40,8 +40,10 @@ actor SimTerminal {
         let faults: Scenario.Faults
         /// Distinguishes this run's registrations from an earlier run's on the same server.
         let runID: String
-        /// Where photo requests go when their uploads may be cut (a ``LinkProxy``).
+        /// Where photo requests go when their uploads may be cut (a ``LinkProxy``), over a
+        /// session of their own, as a phone uploads in the background apart from its syncs.
         var photoLink: URL? = nil
+        var photoSession: URLSession? = nil
     }
 
     init(profile: Hierarchy.Terminal, index: Int, skew: TimeInterval, context: Context) {
@@ -78,7 +80,7 @@ actor SimTerminal {
                 delay: faults.delay, delayLength: .milliseconds(faults.delayMilliseconds)))
         }
         if let link = context.photoLink {
-            transport = PhotoRoute(records: transport, photos: URLSessionTransport(baseURL: link, session: context.session))
+            transport = PhotoRoute(records: transport, photos: URLSessionTransport(baseURL: link, session: context.photoSession ?? context.session))
         }
         return try FieldClient(
             path: context.folder.appendingPathComponent("terminal-\(index)-\(generation).sqlite").path,

@@ -90,6 +90,7 @@ public actor Simulation {
                 cutProbability: scenario.photos.cutShare, cutWithinBytes: SyncLimits().blobChunkBytes + 1_024, seed: options.seed))
             photoLink = link
             context.photoLink = URL(string: "http://127.0.0.1:\(link.port)")!
+            context.photoSession = URLSessionTransport.makeSession(timeout: scenario.requestTimeoutSeconds, connections: scenario.connections)
         }
         defer { if let link = photoLink { Task { await link.stop() } } }
 
@@ -197,11 +198,11 @@ public actor Simulation {
                     defer { if rests { Task { await terminal.rest(); await slots.release() } } }
                     do {
                         let report = try await terminal.sync(settle: nil)
-                        let latency = clock.now - begin
+                        let latency = clock.now - begin, end = clock.now
                         // Then the photos, as the app does after a sync: the records' latency
                         // above never includes them. A cut upload resumes at the settle.
                         if photos { _ = try? await terminal.uploadPhotos() }
-                        return StormOutcome(index: index, latency: latency, end: clock.now, report: report, error: nil)
+                        return StormOutcome(index: index, latency: latency, end: end, report: report, error: nil)
                     } catch {
                         return StormOutcome(index: index, latency: clock.now - begin, end: clock.now, report: nil, error: String(describing: (error as? FieldClientError)?.code ?? .server))
                     }

@@ -39,7 +39,7 @@ public struct SimulationReport: Codable, Sendable {
     public let selfConflicts: Int
     /// The hostile and unlucky mix, when the scenario has it.
     public let unlucky: Unlucky?
-    public let notes: [String]
+    public var notes: [String]
     /// Where the server kept its data (`sqlite`, `postgres`, or `external` for `--server`), and
     /// how many instances served the day.
     public var store = "sqlite"

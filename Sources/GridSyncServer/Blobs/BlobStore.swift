@@ -9,7 +9,9 @@ import GridSyncCore
 /// ## The contract
 /// - **Atomic.** A chunk and a finished blob are each there whole or not at all, whatever
 ///   dies when: a reader never sees part of one.
-/// - **Durable before answered.** `putChunk` and `finish` return once their bytes are durable.
+/// - **Durable before answered: the finished blob.** `finish` returns once the blob is durable,
+///   since a handset may then delete its copy. A chunk need not be: the check of the whole
+///   against its name catches a chunk a power cut damaged, and the upload starts over.
 /// - **Idempotent.** Putting a chunk again, finishing a finished blob or removing a missing
 ///   one changes nothing, so that two uploads of one photo (two devices, or one retrying) and
 ///   two server instances can race harmlessly.

@@ -55,7 +55,9 @@ public struct FileBlobStore: BlobStore {
             let target = folder.appendingPathComponent(String(index))
             // Written once, as in every store: a chunk that is there stays.
             guard !FileManager.default.fileExists(atPath: target.path) else { return }
-            try writeAtomically(to: target) { try $0.write(contentsOf: bytes) }
+            // Not flushed: a chunk a power cut damages fails the check of the whole, and the
+            // upload starts over. Flushing every chunk made photos slow a storm's commits.
+            try writeAtomically(to: target, durably: false) { try $0.write(contentsOf: bytes) }
         }
     }
 
@@ -154,28 +156,30 @@ public struct FileBlobStore: BlobStore {
         return BlobUpload(digest: digest, size: numbers[0], chunkSize: numbers[1], chunks: chunks, lastActivity: latest)
     }
 
-    /// Temporary file written by `write`, flushed, renamed into place, folder flushed.
-    private func writeAtomically(to target: URL, _ write: (FileHandle) throws -> Void) throws {
+    /// Temporary file written by `write`, flushed (if `durably`), renamed into place, folder
+    /// flushed (if `durably`).
+    private func writeAtomically(to target: URL, durably: Bool = true, _ write: (FileHandle) throws -> Void) throws {
         let temporary = temporaryURL()
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else { throw StoreError(.unavailable("the blob folder could not be written")) }
         let handle = try FileHandle(forWritingTo: temporary)
         do {
             try write(handle)
-            try handle.synchronize()
+            if durably { try handle.synchronize() }
             try handle.close()
         } catch {
             try? handle.close()
             try? FileManager.default.removeItem(at: temporary)
             throw error
         }
-        try rename(temporary, to: target)
+        try rename(temporary, to: target, durably: durably)
     }
 
-    private func rename(_ source: URL, to target: URL) throws {
+    private func rename(_ source: URL, to target: URL, durably: Bool) throws {
         guard Glibc.rename(source.path, target.path) == 0 else {
             try? FileManager.default.removeItem(at: source)
             throw StoreError(.unavailable("the blob folder could not be written"))
         }
+        guard durably else { return }
         let folder = open(target.deletingLastPathComponent().path, O_RDONLY)
         if folder >= 0 {
             fsync(folder)

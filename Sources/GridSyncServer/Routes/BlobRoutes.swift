@@ -24,6 +24,7 @@ struct BlobRoutes {
     }
 
     private func start(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
+        try yieldToRecords()
         _ = try await environment.authenticator.device(request)
         let digest = try Self.digest(context)
         var request = request
@@ -33,6 +34,7 @@ struct BlobRoutes {
     }
 
     private func chunk(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
+        try yieldToRecords()
         _ = try await environment.authenticator.device(request)
         let digest = try Self.digest(context)
         guard let index = context.parameters.get("index").flatMap(Int.init), index >= 0 else {
@@ -66,6 +68,14 @@ struct BlobRoutes {
             error.headers[.connection] = "close"
             throw error
         }
+    }
+
+    /// Records first: while a storm's pushes and pulls pour in, an upload is told to come back
+    /// in 5 to 15 seconds, before anything else is done for it (not even the token check, a
+    /// store read) and before its body is read.
+    private func yieldToRecords() throws {
+        guard environment.syncRate.perSecond >= environment.photosYieldAt else { return }
+        try counted { throw environment.blobGate.yielding(for: Int.random(in: 5...15)) }
     }
 
     /// Counts a refusal for overload in the metrics, as pushes and pulls are counted.

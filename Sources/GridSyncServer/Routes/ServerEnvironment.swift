@@ -14,6 +14,10 @@ struct ServerEnvironment: Sendable {
     let pushGate: AdmissionGate
     let pullGate: AdmissionGate
     let blobGate: AdmissionGate
+    /// Pushes and pulls a second at which photo uploads wait (``AdmissionPolicy/photosYieldAt``).
+    let photosYieldAt: Double
+    /// How fast pushes and pulls are arriving.
+    let syncRate = RequestRate()
     /// Photo blobs: uploads, reads and garbage collection.
     let photos: PhotoLibrary
     /// How long a push body may take to arrive (`ServerConfiguration.bodyTimeout`).
@@ -29,6 +33,7 @@ struct ServerEnvironment: Sendable {
         self.blobGate = AdmissionGate(name: "blob", slots: admission.blobSlots, target: admission.queueTarget,
                                       expectedService: .milliseconds(40))
         self.photos = photos
+        self.photosYieldAt = admission.photosYieldAt
         self.bodyTimeout = bodyTimeout
         self.engine = engine
         self.limits = limits

@@ -37,6 +37,7 @@ struct SyncRoutes {
 
     @Sendable func push(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
         let started = ContinuousClock.now
+        environment.syncRate.tick()
         let device = try await environment.authenticator.device(request)
         try await refusingOverload(environment.pushGate) { try $0.refuseIfFull() }
         var request = request
@@ -71,6 +72,7 @@ struct SyncRoutes {
 
     @Sendable func pull(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
         let started = ContinuousClock.now
+        environment.syncRate.tick()
         let device = try await environment.authenticator.device(request)
         return try await refusingOverload(environment.pullGate) { gate in
             try await gate.admit { try await page(request, for: device, context: context, started: started) }

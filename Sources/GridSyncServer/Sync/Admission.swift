@@ -13,14 +13,18 @@ public struct AdmissionPolicy: Sendable, Hashable {
     /// Photo chunks being checked and written at once. Few, so that photos arriving in a storm
     /// never slow the records' own sync: a chunk refused here is simply sent later.
     public var blobSlots: Int
+    /// Photos yield to records: while pushes and pulls arrive at this many a second or more (a
+    /// storm, not the day's trickle), a photo upload is answered `503` with a `Retry-After`.
+    public var photosYieldAt: Double
     /// The longest a request should queue for a slot. A request that would wait longer is
     /// refused at once with `503 overloaded` and a `Retry-After`.
     public var queueTarget: Duration
 
-    public init(pushSlots: Int = 32, pullSlots: Int = 8, blobSlots: Int = 4, queueTarget: Duration = .seconds(2)) {
+    public init(pushSlots: Int = 32, pullSlots: Int = 8, blobSlots: Int = 4, photosYieldAt: Double = 5, queueTarget: Duration = .seconds(2)) {
         self.pushSlots = pushSlots
         self.pullSlots = pullSlots
         self.blobSlots = blobSlots
+        self.photosYieldAt = photosYieldAt
         self.queueTarget = queueTarget
     }
 }
@@ -126,4 +130,11 @@ final class AdmissionGate: Sendable {
 
     /// Requests waiting for a slot now, for tests and metrics.
     var queued: Int { state.withLock { $0.queue.count } }
+
+    /// A refusal of lower-priority work with a pause of `seconds` (photos yielding to a storm).
+    func yielding(for seconds: Int) -> APIError {
+        var error = APIError(.serviceUnavailable, .overloaded, "the server is busy with a sync storm: records go first; send photos after the pause it gives")
+        error.retryAfterSeconds = seconds
+        return error
+    }
 }

@@ -32,8 +32,10 @@ struct LiveServer: Sendable {
     }
 
     /// Runs `body` with the server listening; `Session` knows its URL.
-    func run(limits: SyncLimits = SyncLimits(), _ body: @Sendable (Session) async throws -> Void) async throws {
-        let app = buildApplication(configuration: ServerConfiguration(port: 0, limits: limits, idleTimeout: .seconds(600)), store: store)
+    func run(limits: SyncLimits = SyncLimits(), admission: AdmissionPolicy = AdmissionPolicy(),
+             _ body: @Sendable (Session) async throws -> Void) async throws {
+        let app = buildApplication(configuration: ServerConfiguration(port: 0, limits: limits, idleTimeout: .seconds(600), admission: admission),
+                                   store: store)
         try await app.test(.live) { client in
             try await body(Session(server: self, client: client, baseURL: URL(string: "http://127.0.0.1:\(client.port!)")!))
         }
