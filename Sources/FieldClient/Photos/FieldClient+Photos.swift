@@ -12,7 +12,7 @@ public struct PhotoUploadReport: Sendable, Hashable {
     public var deduplicated = 0
     /// Uploads that found part of the photo on the server already, after a cut.
     public var resumed = 0
-    /// Chunk bytes sent, counting every attempt.
+    /// Chunk bytes the server answered for (attempts cut off on the way are not counted).
     public var bytesSent = 0
     /// Photos refused for good (see ``SyncStatus/lastPhotoError``).
     public var failed = 0
@@ -53,14 +53,13 @@ extension FieldClient {
     private func upload(_ photo: PhotoQueue.Pending, _ identity: DeviceIdentity, report: inout PhotoUploadReport,
                         retries: inout SyncReport) async throws {
         let path = "/v1/blobs/\(photo.digest.hex)"
-        // A fresh connection for each photo request: libcurl retries a request whose reused
-        // connection died, and URLSession on Linux cannot rewind the body for it, so a cut on
-        // a reused connection would hang until the timeout instead of failing at once.
-        let fresh: [String: String] = [:]
+        // Each upload request goes on a fresh connection, because the server closes every
+        // upload answer's (`Connection: close`): libcurl retries a request whose reused
+        // connection died and cannot rewind its body, so a cut there would hang to the timeout.
         var restarts = 0
         while true {
             let begin = try WireCoding.encode(BlobUploadRequest(size: photo.byteCount))
-            let (response, answer) = try await exchange("POST", path, body: begin, token: identity.token, headers: fresh,
+            let (response, answer) = try await exchange("POST", path, body: begin, token: identity.token,
                                                         expecting: BlobStatus.self, valid: { $0.sha256 == photo.digest }, report: &retries)
             guard var status = answer else {
                 if response.status == 413 { return try await fail(photo, response, report: &report) }
@@ -79,7 +78,7 @@ extension FieldClient {
                 let bytes = try photoFiles.read(photo.digest, range: range)
                 let checksum = Data(SHA256.hash(data: bytes)).base64EncodedString()
                 let response = try await exchange("PUT", "\(path)/chunks/\(index)", body: bytes, token: identity.token,
-                                                  headers: ["Content-Type": "application/octet-stream", "Content-Digest": "sha-256=:\(checksum):"].merging(fresh) { $1 },
+                                                  headers: ["Content-Type": "application/octet-stream", "Content-Digest": "sha-256=:\(checksum):"],
                                                   report: &retries)
                 report.bytesSent += bytes.count
                 guard response.status == 200, let answer = try? WireCoding.decode(BlobStatus.self, from: response.body) else {
