@@ -52,8 +52,7 @@ public struct PhotoLibrary: Sendable {
             return status(of: upload)
         }
         try await blobs.startUpload(digest, size: size, chunkSize: limits.blobChunkBytes, at: now)
-        return BlobStatus(sha256: digest, size: size, chunkSize: limits.blobChunkBytes, complete: false,
-                          missing: Array(0..<BlobStatus.chunkCount(size: size, chunkSize: limits.blobChunkBytes)))
+        return status(of: BlobUpload(digest: digest, size: size, chunkSize: limits.blobChunkBytes, chunks: [], lastActivity: now))
     }
 
     /// Keeps one chunk after checking it against `chunkDigest`; the last missing chunk makes

@@ -24,7 +24,7 @@ struct BlobRoutes {
     }
 
     private func start(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
-        try yieldToRecords()
+        try await yieldToRecords()
         _ = try await environment.authenticator.device(request)
         let digest = try Self.digest(context)
         var request = request
@@ -34,7 +34,7 @@ struct BlobRoutes {
     }
 
     private func chunk(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
-        try yieldToRecords()
+        try await yieldToRecords()
         _ = try await environment.authenticator.device(request)
         let digest = try Self.digest(context)
         guard let index = context.parameters.get("index").flatMap(Int.init), index >= 0 else {
@@ -43,11 +43,11 @@ struct BlobRoutes {
         guard let chunkDigest = ContentDigest.sha256(request.headers[.contentDigest]) else {
             throw APIError.invalid("send the chunk's SHA-256 as Content-Digest: sha-256=:<base64>:", field: "Content-Digest")
         }
-        try counted { try environment.blobGate.refuseIfFull() }
+        try await environment.refusingOverload(environment.blobGate) { try $0.refuseIfFull() }
         var request = request
         // Read outside the gate: a chunk trickling in over 3G holds no slot.
         let bytes = try await request.collectBody(limit: environment.limits.blobChunkBytes, timeout: environment.bodyTimeout)
-        let status = try await countedAsync { try await environment.blobGate.admit {
+        let status = try await environment.refusingOverload(environment.blobGate) { gate in try await gate.admit {
             try await refusing {
                 try await environment.photos.put(digest, index: index, bytes: bytes, chunkDigest: chunkDigest, at: environment.now())
             }
@@ -73,28 +73,9 @@ struct BlobRoutes {
     /// Records first: while a storm's pushes and pulls pour in, an upload is told to come back
     /// in 5 to 15 seconds, before anything else is done for it (not even the token check, a
     /// store read) and before its body is read.
-    private func yieldToRecords() throws {
+    private func yieldToRecords() async throws {
         guard environment.syncRate.perSecond >= environment.photosYieldAt else { return }
-        try counted { throw environment.blobGate.yielding(for: Int.random(in: 5...15)) }
-    }
-
-    /// Counts a refusal for overload in the metrics, as pushes and pulls are counted.
-    private func counted<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as APIError where error.body.code == .overloaded {
-            environment.metrics.countRefusal("blob")
-            throw error
-        }
-    }
-
-    private func countedAsync<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as APIError where error.body.code == .overloaded {
-            environment.metrics.countRefusal("blob")
-            throw error
-        }
+        try await environment.refusingOverload(environment.blobGate) { throw $0.yielding(for: Int.random(in: 5...15)) }
     }
 
     /// The blob's bytes, or one range of them (`Range: bytes=a-b`), so that a download cut off

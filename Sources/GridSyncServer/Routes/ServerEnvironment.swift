@@ -44,6 +44,17 @@ struct ServerEnvironment: Sendable {
         self.now = { FieldValueCoding.wholeMilliseconds(now()) }
     }
 
+    /// Runs `body` under `gate`, counting a refusal for overload in the metrics by the gate's
+    /// name, so that operators see a storm's waves per kind of request.
+    func refusingOverload<T>(_ gate: AdmissionGate, _ body: (AdmissionGate) async throws -> T) async throws -> T {
+        do {
+            return try await body(gate)
+        } catch let error as APIError where error.body.code == .overloaded {
+            metrics.countRefusal(gate.name)
+            throw error
+        }
+    }
+
     /// Writes an audit line; an audit failure fails the action rather than going unrecorded.
     func audit(_ actor: String, _ action: String, target: String? = nil, outcome: String = "ok", detail: String? = nil) async throws {
         try await engine.appendAudit(actor: actor, action: action, target: target, outcome: outcome, detail: detail, at: now())

@@ -39,11 +39,11 @@ struct SyncRoutes {
         let started = ContinuousClock.now
         environment.syncRate.tick()
         let device = try await environment.authenticator.device(request)
-        try await refusingOverload(environment.pushGate) { try $0.refuseIfFull() }
+        try await environment.refusingOverload(environment.pushGate) { try $0.refuseIfFull() }
         var request = request
         let data = try await request.collectBody(limit: environment.limits.maxBodyBytes, timeout: environment.bodyTimeout)
         // The body is read outside the gate: a slow upload must not hold a slot.
-        return try await refusingOverload(environment.pushGate) { gate in
+        return try await environment.refusingOverload(environment.pushGate) { gate in
             try await gate.admit { try await apply(JSONBody.decode(PushRequest.self, from: data), from: device, context: context, started: started) }
         }
     }
@@ -74,7 +74,7 @@ struct SyncRoutes {
         let started = ContinuousClock.now
         environment.syncRate.tick()
         let device = try await environment.authenticator.device(request)
-        return try await refusingOverload(environment.pullGate) { gate in
+        return try await environment.refusingOverload(environment.pullGate) { gate in
             try await gate.admit { try await page(request, for: device, context: context, started: started) }
         }
     }
@@ -105,15 +105,5 @@ struct SyncRoutes {
         if !page.hasMore { try await environment.engine.markSynced(deviceID: device.id, at: environment.now()) }
         environment.metrics.pullLatency.record(ContinuousClock.now - started)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: try page.body())))
-    }
-
-    /// Runs `body`, counting a refusal for overload in the metrics.
-    private func refusingOverload<T>(_ gate: AdmissionGate, _ body: (AdmissionGate) async throws -> T) async throws -> T {
-        do {
-            return try await body(gate)
-        } catch let error as APIError where error.body.code == .overloaded {
-            environment.metrics.countRefusal(gate.name)
-            throw error
-        }
     }
 }
