@@ -32,6 +32,9 @@ public actor FieldClient {
     nonisolated let rows = RowCache()
     /// Photo bytes, beside the replica.
     nonisolated let photoFiles: PhotoFiles
+    /// Until when the server asked photo uploads to wait (a storm): calls before then send
+    /// nothing. In memory only: a restarted app simply asks again.
+    var photosDeferredUntil: ContinuousClock.Instant?
 
     /// Knobs with sensible defaults; tests and the simulator inject time and randomness.
     public struct Configuration: Sendable {
@@ -47,13 +50,17 @@ public actor FieldClient {
         /// How long a photo's bytes stay on the handset after the server has them, unless
         /// pinned: storage on a handset is small, and the server keeps every photo.
         public var photoRetention: Duration
+        /// How long acknowledged changes stay on the handset: a server restored from a backup
+        /// up to this old gets every one of them again (Protocol/README.md, "Restores").
+        public var sentRetention: Duration
 
         public init(appVersion: String = "1.0", retry: RetryPolicy = RetryPolicy(),
                     makeChangeID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() },
                     sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
                     now: @escaping @Sendable () -> Date = Date.init, seed: UInt64 = UInt64.random(in: .min ... .max),
-                    photoRetention: Duration = .seconds(3 * 86_400)) {
+                    photoRetention: Duration = .seconds(3 * 86_400), sentRetention: Duration = .seconds(7 * 86_400)) {
             self.photoRetention = photoRetention
+            self.sentRetention = sentRetention
             self.appVersion = appVersion
             self.retry = retry
             self.makeChangeID = makeChangeID

@@ -97,6 +97,20 @@ enum PostgresMigrations {
             "CREATE TABLE blob_upload (digest TEXT PRIMARY KEY, size BIGINT NOT NULL, chunk_size INTEGER NOT NULL, last_activity DOUBLE PRECISION NOT NULL)",
             "CREATE TABLE blob_chunk (digest TEXT NOT NULL, chunk INTEGER NOT NULL, bytes BYTEA NOT NULL, PRIMARY KEY (digest, chunk))",
         ]),
+        ("v4-store-epoch", [
+            // Small named values of the store itself: its epoch (StoreEpoch), and the prefix of
+            // the replica ids its instances mint once it was restored (absent: `server`).
+            "CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            "INSERT INTO store_meta (key, value) VALUES ('epoch', substr(md5(random()::text || clock_timestamp()::text), 1, 16))",
+        ]),
+        ("v5-retention", [
+            // How far each terminal has pulled, whether it is due a rebase, and a marker for each
+            // purged tombstone (Retention).
+            "ALTER TABLE device ADD COLUMN pulled_seq BIGINT",
+            "ALTER TABLE device ADD COLUMN rebase_due_at DOUBLE PRECISION",
+            "CREATE TABLE purged_record (kind TEXT NOT NULL, id TEXT NOT NULL, seq BIGINT NOT NULL, purged_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (kind, id))",
+            "CREATE INDEX record_deleted ON record (seq) WHERE deleted",
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GridSyncCore
 import GridSyncServer
 import Logging
@@ -28,6 +29,8 @@ public final class PostgresStore: SyncStore {
     private let threads: NIOThreadPool
     private let running: Task<Void, Never>
     private let replica: ReplicaID
+    /// Read at start: a store is restored (and its epoch renewed) only while no server runs.
+    private let knownEpoch: Mutex<String>
     let positions: PositionScheme
 
     /// Connects, migrates (one instance at a time, under an advisory lock) and mints this
@@ -59,8 +62,13 @@ public final class PostgresStore: SyncStore {
         threads.start()
         do {
             try await PostgresMigrations.migrate(client, logger: logger)
-            let minted = try await client.query("SELECT nextval('server_instance')", logger: logger).collect()
-            replica = ReplicaID("server-\(try minted[0].decode(Int64.self))")!
+            let minted = try await client.query("""
+                SELECT nextval('server_instance'), (SELECT value FROM store_meta WHERE key = 'replica'),
+                       (SELECT value FROM store_meta WHERE key = 'epoch')
+                """, logger: logger).collect()
+            let (number, prefix, epoch) = try minted[0].decode((Int64, String?, String?).self)
+            replica = ReplicaID("\(prefix ?? "server")-\(number)")!
+            knownEpoch = Mutex(epoch ?? "")
         } catch {
             running.cancel()
             try? await threads.shutdownGracefully()
@@ -75,6 +83,24 @@ public final class PostgresStore: SyncStore {
     }
 
     public func serverReplica() async throws -> ReplicaID { replica }
+
+    public func epoch() async throws -> String { knownEpoch.withLock { $0 } }
+
+    /// Instances started afterwards mint replica ids under `server-<epoch>`: the restored
+    /// `server_instance` sequence would otherwise hand out ids already used after the backup.
+    public func renewEpoch() async throws -> String {
+        let epoch = StoreEpoch.mint(), prefix = StoreEpoch.serverReplica(after: epoch).rawValue
+        do {
+            try await client.query("""
+                INSERT INTO store_meta (key, value) VALUES ('epoch', \(epoch)), ('replica', \(prefix))
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                """, logger: logger)
+        } catch {
+            throw PostgresStore.translated(error)
+        }
+        knownEpoch.withLock { $0 = epoch }
+        return epoch
+    }
 
     /// Photos in the database itself, so that every instance serves every one.
     public func defaultBlobStore() throws -> any BlobStore {

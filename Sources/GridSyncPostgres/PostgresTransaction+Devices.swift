@@ -6,7 +6,8 @@ import PostgresNIO
 
 extension PostgresTransaction: DeviceRegistry {
     static let deviceColumns = """
-        id, worker, replica_id, status, enrolled_at, last_sync_at, pending_changes, app_version, protocol_version, installation_id
+        id, worker, replica_id, status, enrolled_at, last_sync_at, pending_changes, app_version, protocol_version, installation_id,
+        pulled_seq, rebase_due_at
         """
 
     func device(_ lookup: DeviceLookup) throws -> RegisteredDevice? {
@@ -35,7 +36,8 @@ extension PostgresTransaction: DeviceRegistry {
             status: DeviceSummary.Status(rawValue: try row["status"].decode(String.self)) ?? .revoked,
             enrolledAt: try date("enrolled_at"), lastSyncAt: try date("last_sync_at"),
             pendingChanges: try row["pending_changes"].decode(Int64?.self).map(Int.init), appVersion: try row["app_version"].decode(String?.self),
-            protocolVersion: try row["protocol_version"].decode(Int64?.self).map(Int.init))
+            protocolVersion: try row["protocol_version"].decode(Int64?.self).map(Int.init),
+            pulledSeq: try row["pulled_seq"].decode(Int64?.self), rebaseDueAt: try date("rebase_due_at"))
     }
 
     func replicaIDs(ofWorker worker: String) throws -> [ReplicaID] {

@@ -17,8 +17,13 @@ public struct PullResponse: Codable, Sendable, Hashable {
     /// The server's clock when it served the page: a handset whose own clock is wrong reads
     /// deadlines against this, plus the time since.
     public var serverTime: Date?
+    /// Present (`true`) on the first page after the server found the cursor from a history it
+    /// no longer has: it was restored from a backup. The page starts the scope afresh, and the
+    /// handset sends again every acknowledged change it still keeps (README "Restores").
+    public var rebase: Bool?
 
-    public init(records: [RecordEnvelope], cursor: String, hasMore: Bool, scope: ScopeReport, serverTime: Date? = nil) {
+    public init(records: [RecordEnvelope], cursor: String, hasMore: Bool, scope: ScopeReport, serverTime: Date? = nil, rebase: Bool? = nil) {
+        self.rebase = rebase
         self.records = records
         self.cursor = cursor
         self.hasMore = hasMore

@@ -84,6 +84,9 @@ public struct RejectReason: Codable, Sendable, Hashable {
 
     /// The record's grid, old or new, is outside the device's scope.
     public static let outOfScopeCode = "out_of_scope"
+    /// The record was deleted and its tombstone purged once every terminal had it: a late
+    /// change never creates it again (README "Tombstone retention").
+    public static let recordPurgedCode = "record_purged"
     /// The change would create a record without a required field.
     public static let incompleteRecordCode = ValidationError.Code.incompleteRecord.rawValue
 }

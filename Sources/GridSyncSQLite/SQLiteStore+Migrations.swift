@@ -124,6 +124,23 @@ extension SQLiteStore {
                 }
             }
         }
+        migrator.registerMigration("v9-store-epoch") { db in
+            // Small named values of the store itself: its epoch (``StoreEpoch``), and the replica
+            // id its resolutions take once it was restored (absent: `server`).
+            try db.execute(sql: "CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            try db.execute(sql: "INSERT INTO store_meta (key, value) VALUES ('epoch', ?)", arguments: [StoreEpoch.mint()])
+        }
+        migrator.registerMigration("v10-retention") { db in
+            // How far each terminal has pulled, whether it is due a rebase, and a marker for each
+            // purged tombstone (``Retention``).
+            try db.execute(sql: """
+                ALTER TABLE device ADD COLUMN pulled_seq INTEGER;
+                ALTER TABLE device ADD COLUMN rebase_due_at REAL;
+                CREATE TABLE purged_record (kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, purged_at REAL NOT NULL,
+                    PRIMARY KEY (kind, id)) WITHOUT ROWID;
+                CREATE INDEX record_deleted ON record(seq) WHERE deleted = 1;
+                """)
+        }
         return migrator
     }
 

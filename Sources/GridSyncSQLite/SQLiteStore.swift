@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GRDB
 import GridSyncCore
 import GridSyncProtocol
@@ -14,6 +15,8 @@ import GridSyncServer
 public final class SQLiteStore: SyncStore {
     let pool: DatabasePool
     let cache = RecordCache()
+    /// Read once: every pull compares its cursor's epoch with it.
+    private let knownEpoch = Mutex<String?>(nil)
 
     /// Opens (creating and migrating on first use) the database at `path`.
     public init(path: String) throws {
@@ -45,9 +48,31 @@ public final class SQLiteStore: SyncStore {
         }
     }
 
-    /// One process owns the file, so its resolutions have one replica id, across restarts.
+    /// One process owns the file, so its resolutions have one replica id, across restarts:
+    /// `server`, or the one its restore gave it (``StoreEpoch/serverReplica(after:)``).
     public func serverReplica() async throws -> ReplicaID {
-        SyncEngine.singleInstanceReplica
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'replica'").flatMap(ReplicaID.init)
+        } ?? SyncEngine.singleInstanceReplica
+    }
+
+    public func epoch() async throws -> String {
+        if let known = knownEpoch.withLock({ $0 }) { return known }
+        let epoch = try await pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'epoch'") ?? "" }
+        knownEpoch.withLock { $0 = epoch }
+        return epoch
+    }
+
+    public func renewEpoch() async throws -> String {
+        let epoch = StoreEpoch.mint()
+        try await pool.write { db in try Self.setEpoch(epoch, db) }
+        knownEpoch.withLock { $0 = epoch }
+        return epoch
+    }
+
+    static func setEpoch(_ epoch: String, _ db: Database) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO store_meta (key, value) VALUES ('epoch', ?), ('replica', ?)",
+                       arguments: [epoch, StoreEpoch.serverReplica(after: epoch).rawValue])
     }
 
     /// Photos go in a folder beside the database file, `<file>.blobs`; an in-memory database

@@ -63,7 +63,8 @@ extension SQLiteTransaction: DeviceRegistry {
             id: row["id"], worker: row["worker"], replicaID: ReplicaID(row["replica_id"])!,
             status: DeviceSummary.Status(rawValue: row["status"]) ?? .revoked,
             enrolledAt: date("enrolled_at"), lastSyncAt: date("last_sync_at"),
-            pendingChanges: row["pending_changes"], appVersion: row["app_version"], protocolVersion: row["protocol_version"])
+            pendingChanges: row["pending_changes"], appVersion: row["app_version"], protocolVersion: row["protocol_version"],
+            pulledSeq: row["pulled_seq"], rebaseDueAt: date("rebase_due_at"))
     }
 
     func insertOpsToken(_ token: OpsTokenRecord, tokenHash: String, at: Date) throws {

@@ -7,13 +7,22 @@ import GridSyncSQLite
 import Hummingbird
 import Logging
 
-/// `gridsync-server`: the sync server, on embedded SQLite by default or on PostgreSQL, which
-/// several instances can share.
+/// `gridsync-server`: the sync server (`serve`, the default), and the store's own care:
+/// `backup` and `mark-restored`.
 @main
 struct GridSyncServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gridsync-server",
-        abstract: "Run the GridSync sync server on an embedded SQLite database, or on PostgreSQL.",
+        abstract: "Run the GridSync sync server on an embedded SQLite database, or on PostgreSQL; back it up.",
+        subcommands: [ServeCommand.self, BackupCommand.self, MarkRestoredCommand.self],
+        defaultSubcommand: ServeCommand.self)
+}
+
+/// Serving: on embedded SQLite by default or on PostgreSQL, which several instances can share.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the sync server (the default: `gridsync-server --database …` is `gridsync-server serve --database …`).",
         discussion: """
             Every flag can also be set from the environment, as GRIDSYNC_<FLAG> (for example
             GRIDSYNC_PORT=9000). The database is created and migrated on first start.
@@ -63,6 +72,12 @@ struct GridSyncServerCommand: AsyncParsableCommand {
     @Option(help: "Days a photo no record names, or an idle upload, is kept before it is collected. (env: GRIDSYNC_PHOTO_GRACE_DAYS)")
     var photoGraceDays: Double = env("PHOTO_GRACE_DAYS").flatMap(Double.init) ?? 7
 
+    @Option(help: "Days a deleted record's tombstone is kept at least, before it may be purged once every terminal has it. (env: GRIDSYNC_TOMBSTONE_DAYS)")
+    var tombstoneDays: Double = env("TOMBSTONE_DAYS").flatMap(Double.init) ?? 30
+
+    @Option(help: "Days of silence after which a terminal no longer holds purging back, and rebases at its next pull. (env: GRIDSYNC_SILENT_TERMINAL_DAYS)")
+    var silentTerminalDays: Double = env("SILENT_TERMINAL_DAYS").flatMap(Double.init) ?? 30
+
     @Option(help: "Seconds a connection may go without a byte from its client before it is closed. (env: GRIDSYNC_IDLE_TIMEOUT)")
     var idleTimeout: Double = env("IDLE_TIMEOUT").flatMap(Double.init) ?? 30
 
@@ -109,13 +124,18 @@ struct GridSyncServerCommand: AsyncParsableCommand {
             bodyTimeout: .milliseconds(Int64(bodyTimeout * 1_000)), maxConnections: maxConnections,
             admission: AdmissionPolicy(pushSlots: maxConcurrentPushes, pullSlots: maxConcurrentPulls, blobSlots: maxConcurrentBlobChunks, photosYieldAt: photosYieldAt,
                                        queueTarget: .milliseconds(Int64(queueTarget * 1_000))),
-            photoGracePeriod: .milliseconds(Int64(photoGraceDays * 86_400_000)))
+            photoGracePeriod: .milliseconds(Int64(photoGraceDays * 86_400_000)),
+            retention: RetentionPolicy(minimumAge: .milliseconds(Int64(tombstoneDays * 86_400_000)),
+                                       silentLimit: .milliseconds(Int64(silentTerminalDays * 86_400_000))))
         if let path = deadlines ?? env("DEADLINES") {
             do {
                 configuration.deadlines = try DeadlinePolicyFile.load(path)
             } catch {
                 throw ValidationError("--deadlines \(path): \(error)")
             }
+        }
+        guard tombstoneDays >= 0, silentTerminalDays > 0 else {
+            throw ValidationError("--tombstone-days may not be negative; --silent-terminal-days must be positive")
         }
         guard maxBlobBytes >= 0, (1...(64 << 20)).contains(blobChunkBytes), photoGraceDays >= 0 else {
             throw ValidationError("--max-blob-bytes and --photo-grace-days may not be negative; --blob-chunk-bytes is 1 byte to 64 MiB")
@@ -142,6 +162,6 @@ struct GridSyncServerCommand: AsyncParsableCommand {
     }
 }
 
-private func env(_ name: String) -> String? {
+func env(_ name: String) -> String? {
     ProcessInfo.processInfo.environment["GRIDSYNC_" + name]
 }

@@ -199,7 +199,7 @@ struct PhotoTests {
         }
     }
 
-    @Test("photos wait out a sync storm: uploads are refused 503 overloaded while syncs pour in, and go through once they stop")
+    @Test("photos hold back during a sync storm: uploads are refused 503 overloaded while syncs pour in, the handset stops without an error, and they go through once syncs stop")
     func yieldToStorm() async throws {
         let server = try await LiveServer()
         defer { server.cleanUp() }
@@ -211,8 +211,16 @@ struct PhotoTests {
             let refused = try await session.device(handset, .post, "/v1/blobs/\(photo.sha256!)", json: BlobUploadRequest(size: bytes.count))
             #expect(refused.status == 503)
             #expect(try refused.decode(ErrorEnvelope.self).error.code == .overloaded)
-            // The rate decays within seconds once syncs stop.
-            try await Task.sleep(for: .seconds(3))
+            // The handset stops at once, keeps the photo queued and notes no error.
+            let held = try await handset.uploadPhotos()
+            #expect(held.uploaded == 0 && held.deferredFor.map { (.seconds(5)...(.seconds(15))).contains($0) } == true)
+            let status = try await handset.status()
+            #expect(status.photosPending == 1 && status.lastPhotoError == nil)
+            // Asked again before the pause is over, it sends nothing and says how long is left.
+            let early = try await handset.uploadPhotos()
+            #expect(early.uploaded == 0 && early.deferredFor.map { $0 <= held.deferredFor! } == true)
+            // The rate decays within seconds once syncs stop; the pause is over by then.
+            try await Task.sleep(for: early.deferredFor ?? .zero)
             #expect(try await handset.uploadPhotos().uploaded == 1)
             #expect(try await server.storedBlob(photo) == bytes)
         }

@@ -120,9 +120,18 @@ actor SimTerminal {
         try await client.importOutbox(export)
     }
 
-    /// Uploads the photos whose records the server holds; how many went.
-    func uploadPhotos() async throws -> Int {
-        try await client.uploadPhotos().uploaded
+    /// Uploads the photos whose records the server holds; how many went. Told to wait (a
+    /// storm), it stops there, as the app does after a sync; `waiting` waits the pause out
+    /// and tries again, as the app's scheduled retry does, a bounded number of times.
+    func uploadPhotos(waiting: Bool = false) async throws -> Int {
+        var uploaded = 0
+        for _ in 0..<(waiting ? 30 : 1) {
+            let report = try await client.uploadPhotos()
+            uploaded += report.uploaded
+            guard let pause = report.deferredFor else { break }
+            if waiting { try await Task.sleep(for: pause) }
+        }
+        return uploaded
     }
 
     func status() async throws -> SyncStatus { try await client.status() }

@@ -230,7 +230,7 @@ public actor Simulation {
     /// After the storm, every online terminal syncs until it has pushed everything and pulled
     /// everything pushed before it: the point up to which each has seen everyone's work.
     func settle(skipping away: Set<Int>) async throws {
-        let settle = settles, photos = scenario.photos.any
+        let settle = settles
         for pass in 0..<4 {
             let pushed = Counter()
             try await forEachTerminal(parallel: 32, skipping: away) { [ledger] terminal in
@@ -238,7 +238,7 @@ public actor Simulation {
                 for _ in 0..<5 {
                     do {
                         let report = try await terminal.sync(settle: settle)
-                        await pushed.add(report.pushed + (photos ? try await terminal.uploadPhotos() : 0))
+                        await pushed.add(report.pushed)
                         await ledger.pushed(lineage: terminal.profile.worker, visibleFrom: settle)
                         return
                     } catch {
@@ -250,6 +250,15 @@ public actor Simulation {
             if await pushed.value == 0 && pass > 0 { break }
         }
         settles += 1
+        // Then the photos the storm's handsets were told to hold back: once syncs stop, the
+        // server takes them again within seconds.
+        if scenario.photos.any {
+            try await forEachTerminal(parallel: 32, skipping: away) { terminal in
+                for attempt in 1...5 {
+                    do { _ = try await terminal.uploadPhotos(waiting: true); return } catch where attempt < 5 { continue }
+                }
+            }
+        }
     }
 
     func forEachTerminal(parallel: Int, skipping: Set<Int> = [], _ body: @escaping @Sendable (SimTerminal) async throws -> Void) async throws {

@@ -16,6 +16,10 @@ public struct PhotoUploadReport: Sendable, Hashable {
     public var bytesSent = 0
     /// Photos refused for good (see ``SyncStatus/lastPhotoError``).
     public var failed = 0
+    /// Set when the server asked photos to wait (it is busy with a sync storm and serves
+    /// records first): the rest of the queue is left for a call after this long, or for the
+    /// next sync. Not an error: nothing is noted in ``SyncStatus/lastPhotoError``.
+    public var deferredFor: Duration?
 }
 
 extension FieldClient {
@@ -41,11 +45,23 @@ extension FieldClient {
         let identity = try requireIdentity()
         var report = PhotoUploadReport()
         var retries = SyncReport()
-        try await noting(.lastPhotoError, failure: "photo upload failed") {
-            while let next = try await pool.read(PhotoQueue.next) {
-                try await upload(next, identity, report: &report, retries: &retries)
-            }
+        if let until = photosDeferredUntil, case let now = ContinuousClock.now, now < until {
+            // Asked to wait a moment ago: no request until then.
+            report.deferredFor = until - now
+            return report
         }
+        do {
+            try await noting(.lastPhotoError, failure: "photo upload failed") {
+                while let next = try await pool.read(PhotoQueue.next) {
+                    try await upload(next, identity, report: &report, retries: &retries)
+                }
+            }
+        } catch let pause as ServerPause {
+            photosDeferredUntil = ContinuousClock.now + pause.retryAfter
+            report.deferredFor = pause.retryAfter
+            return report
+        }
+        photosDeferredUntil = nil
         try await evictPhotos()
         return report
     }
@@ -60,9 +76,11 @@ extension FieldClient {
         while true {
             let begin = try WireCoding.encode(BlobUploadRequest(size: photo.byteCount))
             let (response, answer) = try await exchange("POST", path, body: begin, token: identity.token,
-                                                        expecting: BlobStatus.self, valid: { $0.sha256 == photo.digest }, report: &retries)
+                                                        expecting: BlobStatus.self, valid: { $0.sha256 == photo.digest },
+                                                        waitsOutPauses: false, report: &retries)
             guard var status = answer else {
                 if response.status == 413 { return try await fail(photo, response, report: &report) }
+                if let pause = ServerPause(response) { throw pause }
                 throw Self.refusal(response)
             }
             let chunks = BlobStatus.chunkCount(size: status.size, chunkSize: status.chunkSize)
@@ -79,7 +97,8 @@ extension FieldClient {
                 let checksum = Data(SHA256.hash(data: bytes)).base64EncodedString()
                 let response = try await exchange("PUT", "\(path)/chunks/\(index)", body: bytes, token: identity.token,
                                                   headers: ["Content-Type": "application/octet-stream", "Content-Digest": "sha-256=:\(checksum):"],
-                                                  report: &retries)
+                                                  waitsOutPauses: false, report: &retries)
+                if let pause = ServerPause(response) { throw pause }
                 report.bytesSent += bytes.count
                 guard response.status == 200, let answer = try? WireCoding.decode(BlobStatus.self, from: response.body) else {
                     let error = try? WireCoding.decode(ErrorEnvelope.self, from: response.body).error

@@ -55,6 +55,12 @@ enum PhotoQueue {
         try db.execute(sql: "UPDATE photo SET failed = 1, last_error = ? WHERE digest = ?", arguments: [reason, digest.hex])
     }
 
+    /// A rebase: the restored server may lack photos it had taken. Each photo this handset
+    /// took and still holds goes again; one the server kept costs one request.
+    static func offerAgain(_ db: Database) throws {
+        try db.execute(sql: "UPDATE photo SET uploaded_at = NULL, bytes_confirmed = 0 WHERE uploaded_at IS NOT NULL AND stored = 1 AND downloaded = 0 AND failed = 0")
+    }
+
     static func isStored(_ digest: BlobDigest, _ db: Database) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT stored FROM photo WHERE digest = ?", arguments: [digest.hex]) ?? false
     }

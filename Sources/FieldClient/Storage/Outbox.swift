@@ -26,6 +26,38 @@ enum Outbox {
         }
     }
 
+    /// An acknowledged change leaves the outbox for the `sent` table, where it stays for
+    /// `retention` under its outbox position: a server restored from a backup taken before it
+    /// arrived asks for it again (``requeueSent(_:)``).
+    static func acknowledge(_ id: ChangeID, at date: Date, _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO sent (seq, change_id, kind, record_id, body, created_at, acked_at)
+            SELECT seq, change_id, kind, record_id, body, created_at, ? FROM outbox WHERE change_id = ?
+            """).execute(arguments: [date.timeIntervalSince1970, id.rawValue])
+        try remove(id, db)
+    }
+
+    /// Forgets acknowledged changes older than `retention`: the oldest backup a command centre
+    /// would restore.
+    static func forgetSent(before date: Date, _ db: Database) throws {
+        try db.cachedStatement(sql: "DELETE FROM sent WHERE acked_at < ?").execute(arguments: [date.timeIntervalSince1970])
+    }
+
+    /// The server was restored from a backup (a rebase, see Protocol/README.md "Restores"):
+    /// every acknowledged change still kept goes back into the outbox at its old position,
+    /// ahead of the unsent ones, so that the changes reach the server again in the order they
+    /// were made. Those the server kept are answered from its idempotency record; the rest are
+    /// applied. Returns how many went back.
+    static func requeueSent(_ db: Database) throws -> Int {
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO outbox (seq, change_id, kind, record_id, body, created_at)
+            SELECT seq, change_id, kind, record_id, body, created_at FROM sent ORDER BY seq
+            """)
+        let requeued = db.changesCount
+        try db.execute(sql: "DELETE FROM sent")
+        return requeued
+    }
+
     static func remove(_ id: ChangeID, _ db: Database) throws {
         try db.cachedStatement(sql: "DELETE FROM outbox WHERE change_id = ?").execute(arguments: [id.rawValue])
     }

@@ -62,6 +62,19 @@ enum ReplicaDatabase {
                 CREATE INDEX photo_pending ON photo(uploaded_at, taken_at);
                 """)
         }
+        migrator.registerMigration("v4-sent") { db in
+            // Changes the server acknowledged, kept a while (``Outbox/acknowledge``) under their
+            // outbox positions, so that a server restored from a backup gets them again.
+            try db.execute(sql: """
+                CREATE TABLE sent (
+                    seq INTEGER PRIMARY KEY, change_id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, record_id TEXT NOT NULL,
+                    body BLOB NOT NULL, created_at REAL NOT NULL, acked_at REAL NOT NULL);
+                CREATE INDEX sent_acked ON sent(acked_at);
+                """)
+            // During a rebase: the records the fresh pull has not sent yet. Those still listed
+            // when it ends are gone from the server (purged, or lost with a restore).
+            try db.execute(sql: "CREATE TABLE rebase_unseen (kind TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID")
+        }
         return migrator
     }
 }
@@ -73,6 +86,8 @@ enum Meta: String {
     case serverClockOffset
     /// Why the last photo upload stopped, cleared by the next photo that goes through.
     case lastPhotoError
+    /// Set while a rebase's fresh pull runs (``FieldClient/rebase(_:)``).
+    case rebasing
 
     func get(_ db: Database) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [rawValue])

@@ -5,9 +5,11 @@ import GridSyncProtocol
 
 extension FieldClient {
     /// Sends one request, retrying what is worth retrying: no connection, 5xx, 429 and 503
-    /// (honouring `Retry-After`). Anything else is returned for the caller to judge.
+    /// (honouring `Retry-After`). Anything else is returned for the caller to judge. A caller
+    /// that can come back later (photo uploads) passes `waitsOutPauses: false` and gets the
+    /// server's pause back instead of waiting it out.
     func exchange(_ method: String, _ path: String, body: Data?, token: String?, headers extra: [String: String] = [:],
-                  report: inout SyncReport) async throws -> TransportResponse {
+                  waitsOutPauses: Bool = true, report: inout SyncReport) async throws -> TransportResponse {
         var headers = [WireProtocol.versionHeader: String(WireProtocol.version), "Content-Type": "application/json"]
         if let token { headers["Authorization"] = "Bearer \(token)" }
         headers.merge(extra) { _, new in new }
@@ -22,6 +24,7 @@ extension FieldClient {
                 let transient = response.status >= 500 || response.status == 429
                 if !transient { return response }
                 retryAfter = response.headers["retry-after"].flatMap(Int.init).map { .seconds($0) }
+                if retryAfter != nil && !waitsOutPauses { return response }
                 failure = "the server is busy (HTTP \(response.status))"
             } catch let error as TransportFailure {
                 count(sent: body?.count ?? 0, received: 0)
@@ -42,12 +45,13 @@ extension FieldClient {
     /// number of times. That is safe because every call is idempotent. Returns the answer and,
     /// for a 200, its decoded body.
     func exchange<T: Decodable>(_ method: String, _ path: String, body: Data?, token: String?, headers: [String: String] = [:],
-                                expecting type: T.Type, valid: (T) -> Bool = { _ in true },
+                                expecting type: T.Type, valid: (T) -> Bool = { _ in true }, waitsOutPauses: Bool = true,
                                 report: inout SyncReport) async throws -> (TransportResponse, T?) {
         var attempt = 0
         while true {
             attempt += 1
-            let response = try await exchange(method, path, body: body, token: token, headers: headers, report: &report)
+            let response = try await exchange(method, path, body: body, token: token, headers: headers,
+                                              waitsOutPauses: waitsOutPauses, report: &report)
             guard response.status == 200 else { return (response, nil) }
             if let value = try? WireCoding.decode(type, from: response.body), valid(value) { return (response, value) }
             guard attempt < configuration.retry.maxAttempts else {

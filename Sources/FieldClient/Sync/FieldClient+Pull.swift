@@ -13,13 +13,20 @@ extension FieldClient {
             if let cursor { path += "&cursor=\(cursor)" }
             let page = try await exchangeJSON(PullResponse.self, "GET", path, body: nil, token: identity.token, report: &report)
             let localNow = configuration.now()
-            let purged = try await pool.write { db in
+            let (purged, requeued) = try await pool.write { db in
                 // How far this handset's clock is from the server's: deadlines are read on the
                 // server's clock, whatever the handset's says.
                 if let serverTime = page.serverTime {
                     try Meta.serverClockOffset.set(String(serverTime.timeIntervalSince(localNow)), db)
                 }
-                return try Self.store(page, db, cache: rows)
+                // With the page, so that a rebase cut off here is asked for again, whole.
+                let requeued = page.rebase == true ? try Self.rebase(db) : 0
+                return (try Self.store(page, db, cache: rows), requeued)
+            }
+            if page.rebase == true {
+                report.rebased = true
+                report.requeued += requeued
+                logger.notice("the server was restored from a backup: acknowledged changes go again", metadata: ["changes": .stringConvertible(requeued)])
             }
             report.pulledRecords += page.records.count
             report.purgedRecords += purged
@@ -30,12 +37,48 @@ extension FieldClient {
 
     static let gridPath = FieldPath("grid")!
 
+    /// The server starts this handset's scope afresh: it was restored from a backup, or the
+    /// handset was silent so long that deleted records were purged meanwhile. The kept
+    /// acknowledged changes go back into the outbox, photos still on the handset are offered
+    /// again (the server answers one request for each it still has), and every record is
+    /// listed as unseen until the fresh pull sends it (``finishRebase(_:cache:)``).
+    static func rebase(_ db: Database) throws -> Int {
+        let requeued = try Outbox.requeueSent(db)
+        try PhotoQueue.offerAgain(db)
+        try db.execute(sql: "DELETE FROM rebase_unseen")
+        try db.execute(sql: "INSERT INTO rebase_unseen (kind, id) SELECT kind, id FROM record")
+        try Meta.rebasing.set("1", db)
+        return requeued
+    }
+
+    /// The fresh pull is over: a record it never sent is no longer on the server (purged, or
+    /// lost with a restore and not sent again by any handset yet). It goes, unless this handset
+    /// has unsent changes to it: those are pushed, and answered.
+    static func finishRebase(_ db: Database, cache: RowCache) throws -> Int {
+        var dropped = 0
+        for row in try Row.fetchAll(db, sql: "SELECT kind, id FROM rebase_unseen") {
+            guard let kind = RecordKind(rawValue: row["kind"]), let id = RecordID(row["id"] as String) else { continue }
+            let key = RecordKey(kind: kind, id: id)
+            if try Outbox.hasPending(key, db) { continue }
+            try RecordRow.delete(key, db, cache: cache)
+            dropped += 1
+        }
+        try db.execute(sql: "DELETE FROM rebase_unseen")
+        try Meta.rebasing.set(nil, db)
+        return dropped
+    }
+
     /// Joins a page into the replica, follows scope changes, and stores the cursor.
     static func store(_ page: PullResponse, _ db: Database, cache: RowCache) throws -> Int {
         let scope = page.scope.grids
         try Meta.scope.set(String(decoding: try LocalCoding.encode(scope), as: UTF8.self), db)
         var purged = 0
+        let rebasing = try Meta.rebasing.get(db) != nil
         for envelope in page.records {
+            if rebasing {
+                try db.cachedStatement(sql: "DELETE FROM rebase_unseen WHERE kind = ? AND id = ?")
+                    .execute(arguments: [envelope.key.kind.rawValue, envelope.key.id.rawValue])
+            }
             if !envelope.grids.contains(where: scope.covers) {
                 // Moved out of this handset's grids: drop it, unless local work on it is unsent.
                 if try !Outbox.hasPending(envelope.key, db), try RecordRow.fetch(envelope.key, db, cache: cache) != nil {
@@ -65,6 +108,7 @@ extension FieldClient {
         if page.scope.changed || !page.hasMore {
             purged += try purgeOutOfScope(scope, db, cache: cache)
         }
+        if rebasing && !page.hasMore { purged += try finishRebase(db, cache: cache) }
         try Meta.cursor.set(page.cursor, db)
         return purged
     }

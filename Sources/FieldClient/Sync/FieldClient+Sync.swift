@@ -14,6 +14,8 @@ extension FieldClient {
         try await noting(.lastError, failure: "sync failed", success: { db in try Meta.lastSyncAt.set(String(clock().timeIntervalSince1970), db) }) {
             try await pushOutbox(identity, report: &report)
             try await pull(identity, report: &report)
+            // A restored server asked for the acknowledged changes again: send them now.
+            if report.rebased { try await pushOutbox(identity, report: &report) }
         }
         // Fold the log into the file now, while nobody is typing (see ReplicaDatabase).
         // Passive: it never waits for a reader, and what it leaves the next sync takes.
@@ -33,6 +35,9 @@ extension FieldClient {
                 try key.set(nil, db)
                 try Self.flushByteCounts(db, bytes)
             }
+        } catch let pause as ServerPause {
+            // Pacing, not failure: nothing to note, and the bytes are saved with the next write.
+            throw pause
         } catch {
             let message = (error as? FieldClientError)?.message ?? "\(failure): \(error)"
             let bytes = takeUnsavedBytes()
@@ -100,16 +105,18 @@ extension FieldClient {
     /// Acknowledged changes leave the outbox; refused ones are parked with their reason.
     func settle(_ entries: [Outbox.Entry], results: [ChangeResult], report: inout SyncReport) async throws {
         let now = configuration.now()
-        let outcome = try await pool.write { db in
+        let retention = Double(configuration.sentRetention.components.seconds)
+        let outcome = try await pool.write { [rows] db in
             var pushed = 0, rejected = 0, conflicts = 0
             var accepted: [Change] = []
             for (entry, result) in zip(entries, results) where result.outcome != .rejected {
-                try Outbox.remove(entry.change.id, db)
+                try Outbox.acknowledge(entry.change.id, at: now, db)
                 accepted.append(entry.change)
                 pushed += 1
                 if result.outcome == .conflict { conflicts += 1 }
             }
             try Outbox.confirm(accepted, db, cache: rows)
+            try Outbox.forgetSent(before: now.addingTimeInterval(-retention), db)
             for (entry, result) in zip(entries, results) where result.outcome == .rejected {
                 try Outbox.park(entry.change, reason: result.reason ?? RejectReason(code: "rejected", message: "refused by the server"), at: now, db, cache: rows)
                 rejected += 1

@@ -62,7 +62,8 @@ public func buildApplication(
                                             idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gridsync",
                              availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
-        services: [PhotoCollector(photos: photos, every: .seconds(3_600), now: now, logger: logger)],
+        services: [Housekeeping(chores: [.photoGarbage(photos), .tombstonePurge(engine, configuration.retention)],
+                                every: .seconds(3_600), now: now, logger: logger)],
         onServerRunning: onServerRunning,
         logger: logger)
 }

@@ -29,13 +29,16 @@ public struct ServerConfiguration: Sendable {
     /// How long a photo blob no record names is kept (a record may still be on its way), and
     /// how long an upload may sit idle before its chunks are dropped.
     public var photoGracePeriod: Duration
+    /// When tombstones are purged (`--tombstone-days`, `--silent-terminal-days`).
+    public var retention: RetentionPolicy
 
     public init(host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "gridsync.sqlite",
                 limits: SyncLimits = SyncLimits(), adminTokenFile: String? = nil, idleTimeout: Duration = .seconds(30),
                 bodyTimeout: Duration = .seconds(120), maxConnections: Int = ServerConfiguration.defaultMaxConnections,
                 deadlines: DeadlinePolicy = .standard, admission: AdmissionPolicy = AdmissionPolicy(),
-                photoGracePeriod: Duration = .seconds(7 * 86_400)) {
+                photoGracePeriod: Duration = .seconds(7 * 86_400), retention: RetentionPolicy = RetentionPolicy()) {
         self.photoGracePeriod = photoGracePeriod
+        self.retention = retention
         self.host = host
         self.port = port
         self.databasePath = databasePath

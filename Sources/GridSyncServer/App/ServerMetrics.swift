@@ -10,6 +10,8 @@ public final class ServerMetrics: Sendable {
     let conflictsCreated: Counter
     /// Stored rows a pull skipped because they could not be read as a record.
     let unreadableRecords: Counter
+    /// Pulls served afresh because their cursor came from a history the store no longer has.
+    let rebases: Counter
     private let outcomes: [ChangeOutcomeLabel: Counter]
     /// Bytes of finished blobs held, as of the last garbage collection plus what finished since.
     let blobBytesStored: Gauge
@@ -37,6 +39,8 @@ public final class ServerMetrics: Sendable {
         conflictsCreated = registry.makeCounter(descriptor: Self.name("conflicts", unit: "total", "Changes that left their record in conflict"))
         unreadableRecords = registry.makeCounter(
             descriptor: Self.name("pull_skipped_records", unit: "total", "Stored records a pull skipped because they could not be read"))
+        rebases = registry.makeCounter(
+            descriptor: Self.name("pull_rebases", unit: "total", "Pulls started afresh because the store was restored from a backup"))
         blobBytesStored = registry.makeGauge(descriptor: Self.name("blob_stored", unit: "bytes", "Bytes of finished photo blobs held"))
         uploadsResumed = registry.makeCounter(
             descriptor: Self.name("blob_uploads_resumed", unit: "total", "Blob uploads started again with some chunks already held"))

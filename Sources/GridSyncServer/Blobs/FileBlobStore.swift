@@ -19,6 +19,11 @@ import Glibc
 public struct FileBlobStore: BlobStore {
     public let root: URL
 
+    /// Names the folders only, touching nothing.
+    private init(unopened root: URL) {
+        self.root = root
+    }
+
     public init(root: URL) throws {
         self.root = root
         for folder in ["blobs", "uploads", "tmp"] {
@@ -117,6 +122,32 @@ public struct FileBlobStore: BlobStore {
             let uploads = try files.contentsOfDirectory(atPath: root.appendingPathComponent("uploads").path)
                 .compactMap { BlobDigest($0) }.compactMap { try heldUpload($0) }
             return BlobInventory(blobs: blobs.sorted { $0.digest < $1.digest }, uploads: uploads.sorted { $0.digest < $1.digest })
+        }
+    }
+
+    /// Puts every finished blob of the store at `live` into this one, for `gridsync-server
+    /// backup`: hard links where both folders share a file system (a finished blob never
+    /// changes), copies otherwise. The live store is only read (opening it would clear its
+    /// `tmp`, under a running server's feet). Unfinished uploads are left out: handsets
+    /// resume them. Returns how many blobs the backup holds.
+    public func backUp(from live: URL) async throws -> Int {
+        try await io {
+            var count = 0
+            let source = FileBlobStore(unopened: live)
+            let blobs = live.appendingPathComponent("blobs")
+            for folder in (try? FileManager.default.contentsOfDirectory(atPath: blobs.path)) ?? [] {
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: blobs.appendingPathComponent(folder).path)) ?? [] {
+                    guard let digest = BlobDigest(name) else { continue }
+                    let target = blobURL(digest)
+                    try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    if FileManager.default.fileExists(atPath: target.path) { count += 1; continue }
+                    if (try? FileManager.default.linkItem(at: source.blobURL(digest), to: target)) == nil {
+                        try FileManager.default.copyItem(at: source.blobURL(digest), to: target)
+                    }
+                    count += 1
+                }
+            }
+            return count
         }
     }
 

@@ -25,6 +25,8 @@ struct PushApplier {
     private var workerReplicas: [String: [ReplicaID]] = [:]
     /// Blobs named by the changes that changed their records: the photo index's new entries.
     private var photoNames: [RecordKey: Set<BlobDigest>] = [:]
+    /// Records touched that were deleted and purged: a change to one is refused.
+    private var purged: Set<RecordKey> = []
 
     init(decider: ChangeDecider, deadlines: DeadlinePolicy, transaction: any StoreTransaction) {
         self.decider = decider
@@ -40,6 +42,8 @@ struct PushApplier {
         applied = try transaction.appliedResults(changes.map(\.id))
         records = try transaction.records(keys)
         loadedGrids = records.mapValues(\.grids)
+        let absent = keys.filter { records[$0] == nil }
+        if !absent.isEmpty { purged = try transaction.purgedKeys(absent) }
 
         var results: [[ChangeResult]] = []
         var syncs: [DeviceSync] = []
@@ -66,7 +70,11 @@ struct PushApplier {
             try ChangeDecider.inheritedSupersedes(change, stored: stored) { dot in try refusal(key, dot) }
         } ?? []
         let result: ChangeResult
-        switch decider.decide(checked, stored: stored, scope: batch.scope, writer: writer, inherited: inherited) {
+        let decision: ChangeDecider.Decision = stored == nil && purged.contains(key)
+            ? .reject(RejectReason(code: RejectReason.recordPurgedCode,
+                                   message: "this record was deleted and removed for good once every terminal had the delete; the change cannot bring it back"))
+            : decider.decide(checked, stored: stored, scope: batch.scope, writer: writer, inherited: inherited)
+        switch decision {
         case .reject(let reason):
             result = ChangeResult(changeId: change.id, outcome: .rejected, reason: reason, recordInConflict: stored?.state.isInConflict ?? false)
             log.append(entry(change, batch, .rejected))

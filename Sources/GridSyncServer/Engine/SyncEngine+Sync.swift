@@ -47,9 +47,10 @@ extension SyncEngine {
         return page
     }
 
-    /// The newest change-log position a record carries.
+    /// The newest change-log position a record carries, or a purged record carried: as far as
+    /// any cursor of this store's history can have reached.
     public func currentSeq() async throws -> Int64 {
-        try await store.read { try $0.currentSeq() }
+        try await store.read { max(try $0.currentSeq(), try $0.purgedSeq()) }
     }
 
     /// How many change ids were applied more than once: zero unless idempotency failed.
@@ -58,7 +59,12 @@ extension SyncEngine {
     }
 
     /// Notes that a device finished a sync, for the fleet view.
-    public func markSynced(deviceID: String, at: Date) async throws {
-        try await store.write { try $0.noteSync(DeviceSync(deviceID: deviceID, at: at)) }
+    /// `pulledUpTo`: the position of the cursor the device pulled with to the end, which it
+    /// therefore holds; `rebasedSince` when that cursor came from a rebase begun then.
+    public func markSynced(deviceID: String, at: Date, pulledUpTo seq: Int64? = nil, rebasedSince: Date? = nil) async throws {
+        try await store.write { transaction in
+            try transaction.noteSync(DeviceSync(deviceID: deviceID, at: at))
+            if let seq { try transaction.notePulled(deviceID: deviceID, upTo: seq, rebasedSince: rebasedSince) }
+        }
     }
 }

@@ -81,28 +81,44 @@ struct SyncRoutes {
 
     private func page(_ request: Request, for device: DeviceRecord, context: GridSyncRequestContext, started: ContinuousClock.Instant) async throws -> Response {
         let scope = try await environment.engine.scope(ofWorker: device.worker)
-        let cursor: PullCursor
+        let epoch = try await environment.engine.store.epoch()
+        let start = PullCursor.start(scope: scope, version: context.protocolVersion, epoch: epoch)
+        var cursor = start
+        var rebase = false
         if let text = request.uri.queryParameters["cursor"].map(String.init), !text.isEmpty {
             guard let decoded = PullCursor(text: text) else {
                 throw APIError.invalid("the cursor is not one this server issued: pull again without a cursor", field: "cursor")
             }
-            cursor = (decoded.version ?? 1) < context.protocolVersion ? .start(scope: scope, version: context.protocolVersion) : decoded
-        } else {
-            cursor = .start(scope: scope, version: context.protocolVersion)
+            if let issued = decoded.epoch, issued != epoch {
+                // Issued by a history this store no longer has: it was restored from a backup.
+                rebase = true
+            } else if (decoded.version ?? 1) >= context.protocolVersion {
+                cursor = decoded
+                cursor.epoch = epoch
+            }
         }
+        // Silent so long that tombstones it may hold were purged (README "Tombstone retention").
+        let rebasedSince = cursor.rebasedSince.map(Date.init(timeIntervalSince1970:))
+        if let due = device.rebaseDueAt, !(rebasedSince.map { $0 >= due } ?? false) { rebase = true }
+        let acknowledged = rebase || cursor.backfill != nil ? nil : cursor.seq
         var limit = environment.limits.maxPullPage
         if let text = request.uri.queryParameters["limit"] {
             guard let requested = Int(text), requested > 0 else { throw APIError.invalid("limit is a positive integer", field: "limit") }
             limit = min(requested, limit)
         }
-        let page = try await PullPlanner(engine: environment.engine).page(scope: scope, cursor: cursor, limit: limit,
+        let page = try await PullPlanner(engine: environment.engine).page(scope: scope, cursor: cursor, rebase: rebase, limit: limit,
                                                                           protocolVersion: context.protocolVersion, now: environment.now())
+        if page.rebase { environment.metrics.rebases.increment() }
         for key in page.unreadable {
             // The key only: whatever made the row unreadable may hold personal data.
             context.logger.error("pull skipped a record that could not be read", metadata: ["record": .string(key)])
             environment.metrics.unreadableRecords.increment()
         }
-        if !page.hasMore { try await environment.engine.markSynced(deviceID: device.id, at: environment.now()) }
+        if !page.hasMore {
+            // The request's cursor is one the device stored, having stored what came before it.
+            try await environment.engine.markSynced(deviceID: device.id, at: environment.now(), pulledUpTo: acknowledged,
+                                                    rebasedSince: rebase ? nil : rebasedSince)
+        }
         environment.metrics.pullLatency.record(ContinuousClock.now - started)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: try page.body())))
     }

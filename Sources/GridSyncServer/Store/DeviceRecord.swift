@@ -13,9 +13,16 @@ public struct DeviceRecord: Sendable, Hashable {
     public var pendingChanges: Int?
     public var appVersion: String?
     public var protocolVersion: Int?
+    /// The cursor position of its last pull to the end: it holds everything in scope up to it.
+    public var pulledSeq: Int64?
+    /// Since when its next pull must start its scope afresh (``Retention/markRebaseDue(deviceIDs:at:)``).
+    public var rebaseDueAt: Date?
 
     public init(id: String, worker: String, replicaID: ReplicaID, status: DeviceSummary.Status, enrolledAt: Date? = nil,
-                lastSyncAt: Date? = nil, pendingChanges: Int? = nil, appVersion: String? = nil, protocolVersion: Int? = nil) {
+                lastSyncAt: Date? = nil, pendingChanges: Int? = nil, appVersion: String? = nil, protocolVersion: Int? = nil,
+                pulledSeq: Int64? = nil, rebaseDueAt: Date? = nil) {
+        self.pulledSeq = pulledSeq
+        self.rebaseDueAt = rebaseDueAt
         self.id = id
         self.worker = worker
         self.replicaID = replicaID

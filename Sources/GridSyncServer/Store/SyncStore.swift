@@ -5,9 +5,9 @@ import GridSyncCore
 /// transaction atomic. Every rule (merging a push, resolving a conflict, the fleet rollup,
 /// staleness, pull paging) lives in ``SyncEngine``, written once for every store.
 ///
-/// A store is one of these, plus the five concerns a transaction offers: ``RecordLog``
+/// A store is one of these, plus the six concerns a transaction offers: ``RecordLog``
 /// (records and the change log), ``PhotoIndex`` (which records name which blobs), ``DeviceRegistry`` (devices and tokens), ``GridDirectory``
-/// (the hierarchy and assignments) and ``AuditTrail``. `Tests/GridSyncServerTests/Store`
+/// (the hierarchy and assignments), ``AuditTrail`` and ``Retention`` (tombstones purged). `Tests/GridSyncServerTests/Store`
 /// holds the conformance suite every store must pass.
 ///
 /// ## The contract
@@ -37,7 +37,13 @@ public protocol SyncStore: Sendable {
     /// Where this store's photos go by default: beside an SQLite file, inside PostgreSQL, so
     /// that every instance sharing the store shares its blobs.
     func defaultBlobStore() throws -> any BlobStore
+    /// This store's history (``StoreEpoch``): fixed while servers run on it.
+    func epoch() async throws -> String
+    /// Starts a new history, for a store restored from a backup, and returns its epoch: every
+    /// handset's next pull rebases, and the server's own resolutions take a replica id never
+    /// used before, since the restored counters went back. Run it while no server serves.
+    func renewEpoch() async throws -> String
 }
 
-/// One open transaction: the five concerns a store keeps.
-public typealias StoreTransaction = RecordLog & PhotoIndex & DeviceRegistry & GridDirectory & AuditTrail
+/// One open transaction: the six concerns a store keeps.
+public typealias StoreTransaction = RecordLog & PhotoIndex & DeviceRegistry & GridDirectory & AuditTrail & Retention

@@ -15,6 +15,12 @@ struct PullCursor: Codable, Equatable {
     /// The protocol version the cursor was issued under (`nil`: 1). A handset that updates to a
     /// newer version pulls from the start once, to get the kinds its old version was not sent.
     var version: Int?
+    /// The store's epoch it was issued under (``StoreEpoch``; `nil` before epochs). A cursor
+    /// from another epoch comes from a history the store no longer has: a rebase.
+    var epoch: String?
+    /// When the rebase this cursor's pull started with began (seconds since 1970; `nil`: none).
+    /// A device due a rebase since then or before, pulling with it, is rebasing already.
+    var rebasedSince: Double?
 
     /// Sending the records of grids that entered the scope, up to `upTo`, after `after`.
     struct Backfill: Codable, Equatable {
@@ -23,15 +29,16 @@ struct PullCursor: Codable, Equatable {
         var after: Int64
     }
 
-    static func start(scope: [GridPath], version: Int) -> PullCursor {
-        PullCursor(seq: 0, roots: scope, backfill: nil, version: version)
+    static func start(scope: [GridPath], version: Int, epoch: String) -> PullCursor {
+        PullCursor(seq: 0, roots: scope, backfill: nil, version: version, epoch: epoch)
     }
 
-    init(seq: Int64, roots: [GridPath], backfill: Backfill?, version: Int?) {
+    init(seq: Int64, roots: [GridPath], backfill: Backfill?, version: Int?, epoch: String?) {
         self.seq = seq
         self.roots = roots
         self.backfill = backfill
         self.version = version
+        self.epoch = epoch
     }
 
     /// `nil` when the text is not a cursor this server issued.

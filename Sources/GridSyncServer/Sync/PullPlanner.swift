@@ -18,6 +18,14 @@ struct PullPlanner: Sendable {
         /// Rows the store could not read, by key, for the log and the metrics; never sent.
         var unreadable: [String]
         var serverTime: Date
+        /// The page starts the scope afresh for a cursor from a lost history.
+        var rebase = false
+
+        func rebased() -> Page {
+            var page = self
+            page.rebase = true
+            return page
+        }
 
         /// `PullResponse`'s canonical JSON, with each record's state copied as stored.
         func body() throws -> Data {
@@ -32,7 +40,7 @@ struct PullPlanner: Sendable {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 record.append(to: &out)
             }
-            out += Array(#"],"scope":"#.utf8)
+            out += Array((rebase ? #"],"rebase":true,"scope":"# : #"],"scope":"#).utf8)
             out += try WireCoding.encode(scope)
             out += Array(#","serverTime":"#.utf8)
             out += try WireCoding.encode(serverTime)
@@ -41,7 +49,21 @@ struct PullPlanner: Sendable {
         }
     }
 
-    func page(scope: [GridPath], cursor: PullCursor, limit: Int, protocolVersion: Int, now: Date) async throws -> Page {
+    /// One page after `cursor`; from the start, marked `rebase`, when `rebase` is set or the
+    /// cursor turns out to be ahead of everything the store holds (a store restored without a
+    /// new epoch: a file copied back by hand).
+    func page(scope: [GridPath], cursor: PullCursor, rebase: Bool, limit: Int, protocolVersion: Int, now: Date) async throws -> Page {
+        var start = PullCursor.start(scope: scope, version: protocolVersion, epoch: cursor.epoch ?? "")
+        start.rebasedSince = now.timeIntervalSince1970
+        if rebase { return try await self.page(scope: scope, cursor: start, limit: limit, protocolVersion: protocolVersion, now: now).rebased() }
+        let page = try await page(scope: scope, cursor: cursor, limit: limit, protocolVersion: protocolVersion, now: now)
+        if page.records.isEmpty, cursor.seq > 0, cursor.backfill == nil, try await engine.currentSeq() < cursor.seq {
+            return try await self.page(scope: scope, cursor: start, limit: limit, protocolVersion: protocolVersion, now: now).rebased()
+        }
+        return page
+    }
+
+    private func page(scope: [GridPath], cursor: PullCursor, limit: Int, protocolVersion: Int, now: Date) async throws -> Page {
         var cursor = cursor
         cursor.version = protocolVersion
         var report = ScopeReport(grids: scope)

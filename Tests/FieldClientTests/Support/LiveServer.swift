@@ -31,6 +31,24 @@ struct LiveServer: Sendable {
             grids: [GridNode(path: GridPath("futian/shatou")!), GridNode(path: GridPath("futian/xiangmihu")!)], assignments: []))
     }
 
+    /// A server restored from a backup made by `gridsync-server backup` of `original`: the
+    /// backup file and its photos copied into a fresh folder, as README "Backup and restore"
+    /// says. The ops tokens are the backup's, so the original's admin token still works.
+    init(restoring backup: String, of original: LiveServer) async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("fieldclient-restored-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("server.sqlite").path
+        try FileManager.default.copyItem(atPath: backup, toPath: path)
+        if FileManager.default.fileExists(atPath: backup + ".blobs") {
+            try FileManager.default.copyItem(atPath: backup + ".blobs", toPath: path + ".blobs")
+        }
+        store = try SQLiteStore(path: path)
+        adminToken = original.adminToken
+    }
+
+    /// The database file.
+    var databasePath: String { directory.appendingPathComponent("server.sqlite").path }
+
     /// Runs `body` with the server listening; `Session` knows its URL.
     func run(limits: SyncLimits = SyncLimits(), admission: AdmissionPolicy = AdmissionPolicy(),
              _ body: @Sendable (Session) async throws -> Void) async throws {
@@ -71,11 +89,12 @@ struct LiveServer: Sendable {
             return field
         }
 
-        /// Opens (or re-opens, as after a crash) the handset file `name`.
+        /// Opens (or re-opens, as after a crash) the handset file `name`, kept in `folder`
+        /// (default: this server's).
         func openHandset(_ name: String, transport: (any SyncTransport)? = nil, retry: RetryPolicy = RetryPolicy(maxAttempts: 3),
-                         now: @escaping @Sendable () -> Date = Date.init) throws -> FieldClient {
+                         now: @escaping @Sendable () -> Date = Date.init, in folder: URL? = nil) throws -> FieldClient {
             try FieldClient(
-                path: server.directory.appendingPathComponent("\(name).sqlite").path,
+                path: (folder ?? server.directory).appendingPathComponent("\(name).sqlite").path,
                 transport: transport ?? URLSessionTransport(baseURL: baseURL),
                 configuration: .init(appVersion: "test", retry: retry, sleep: { _ in }, now: now, seed: 7))
         }

@@ -56,6 +56,58 @@ struct StoreConformanceTests {
         await fixture.opened.close()
     }
 
+    @Test("a store keeps its epoch; renewing it gives a new one and a server replica id never used before", arguments: StoreKind.available)
+    func epoch(kind: StoreKind) async throws {
+        let fixture = try await Fixture(kind)
+        let first = try await fixture.opened.store.epoch()
+        #expect(first.count == 16 && first.allSatisfy(\.isHexDigit))
+        #expect(try await fixture.opened.store.epoch() == first)
+        let replicaBefore = try await fixture.opened.store.serverReplica()
+        let renewed = try await fixture.opened.store.renewEpoch()
+        #expect(renewed != first && renewed.count == 16)
+        #expect(try await fixture.opened.store.epoch() == renewed)
+        // The store restored from a backup mints resolutions under a new name: its counters
+        // went back, and the lost history's dots must never be named again.
+        let reopened = kind == .postgres ? try await fixture.opened.secondInstance() : nil
+        let replicaAfter = try await (reopened.map { $0 as any SyncStore } ?? fixture.opened.store).serverReplica()
+        #expect(replicaAfter != replicaBefore && replicaAfter.rawValue.hasPrefix("server-\(renewed)"))
+        if let reopened { #expect(try await reopened.epoch() == renewed); await reopened.shutdown() }
+        await fixture.opened.close()
+    }
+
+    @Test("tombstones are found with their grids, purged whole behind a marker; pulls and due rebases are noted per device", arguments: StoreKind.available)
+    func retention(kind: StoreKind) async throws {
+        let fixture = try await Fixture(kind, workers: ["w-1": [Self.gridA]])
+        let device = fixture.devices[0]
+        var terminal = Terminal(replica: device.replicaID)
+        let live = Sample.household("hh-live", grid: Self.gridA), gone = Sample.household("hh-gone", grid: Self.gridA)
+        _ = try await fixture.push([try terminal.create(live), try terminal.create(gone)], by: device, scope: [Self.gridA])
+        _ = try await fixture.push([terminal.delete(gone.key)], by: device, scope: [Self.gridA])
+        let store = fixture.opened.store
+        let later = Date().addingTimeInterval(60)
+        let found = try await store.read { try $0.tombstones(changedBefore: later, seqAtMost: .max, limit: 10) }
+        #expect(found.map(\.key) == [gone.key] && found[0].grids == [Self.gridA])
+        #expect(try await store.read { try $0.tombstones(changedBefore: Date().addingTimeInterval(-60), seqAtMost: .max, limit: 10) }.isEmpty)
+        #expect(try await store.read { try $0.tombstones(changedBefore: later, seqAtMost: found[0].seq - 1, limit: 10) }.isEmpty)
+        let before = try await fixture.engine.currentSeq()
+        try await store.write { try $0.purge(found, at: Date()) }
+        #expect(try await fixture.engine.record(gone.key) == nil)
+        #expect(try await fixture.engine.record(live.key) != nil)
+        #expect(try await store.read { try $0.purgedKeys([gone.key, live.key]) } == [gone.key])
+        #expect(try await fixture.engine.currentSeq() == before, "a cursor that reached the purged record is not ahead of the store")
+        #expect(try await fixture.pulled([Self.gridA]).map(\.key) == [live.key])
+
+        let due = Date(timeIntervalSince1970: 1_800_000_000)
+        try await store.write { try $0.markRebaseDue(deviceIDs: [device.id], at: due) }
+        try await store.write { try $0.notePulled(deviceID: device.id, upTo: 7, rebasedSince: due.addingTimeInterval(-1)) }
+        var noted = try #require(try await fixture.engine.devices().first { $0.id == device.id })
+        #expect(noted.pulledSeq == 7 && noted.rebaseDueAt == due, "a rebase begun before the mark does not clear it")
+        try await store.write { try $0.notePulled(deviceID: device.id, upTo: 5, rebasedSince: due) }
+        noted = try #require(try await fixture.engine.devices().first { $0.id == device.id })
+        #expect(noted.pulledSeq == 7 && noted.rebaseDueAt == nil, "positions only grow; a rebase begun since the mark clears it")
+        await fixture.opened.close()
+    }
+
     @Test("positions grow across commits, and each record carries the position of its last change", arguments: StoreKind.available)
     func positions(kind: StoreKind) async throws {
         let fixture = try await Fixture(kind, workers: ["w-1": [Self.gridA]])
