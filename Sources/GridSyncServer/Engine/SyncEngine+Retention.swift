@@ -51,10 +51,16 @@ extension SyncEngine {
             try transaction.markRebaseDue(deviceIDs: report.rebaseDue, at: now)
             let candidates = try transaction.tombstones(changedBefore: now.addingTimeInterval(-minimumAge),
                                                         seqAtMost: try transaction.currentSeq(), limit: policy.batch)
-            let purgeable = candidates.filter { tombstone in
+            let pulledPast = candidates.filter { tombstone in
                 !holders.contains { holder in holder.pulled < tombstone.seq && tombstone.grids.contains(where: holder.roots.covers) }
             }
-            report.heldBack = candidates.count - purgeable.count
+            // Locked, then read again: a push that revived one of them since (on PostgreSQL,
+            // another instance's, committed meanwhile) moved it to a new position, and it stays.
+            let keys = pulledPast.map(\.key).sorted { ($0.kind.rawValue, $0.id.rawValue) < ($1.kind.rawValue, $1.id.rawValue) }
+            try transaction.lock(keys)
+            let current = try transaction.records(keys)
+            let purgeable = pulledPast.filter { current[$0.key]?.seq == $0.seq }
+            report.heldBack = candidates.count - pulledPast.count
             report.purged = purgeable.map(\.key)
             try transaction.purge(purgeable, at: now)
             if !purgeable.isEmpty || !report.rebaseDue.isEmpty {
