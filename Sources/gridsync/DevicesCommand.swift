@@ -52,7 +52,7 @@ struct DevicesCommand: AsyncParsableCommand {
                 let rows = list.devices.map { device in
                     [device.deviceId, device.worker, device.status.rawValue, Output.age(since: device.lastSyncAt),
                      device.pendingChanges.map(String.init) ?? "—", device.appVersion ?? "—", device.protocolVersion.map(String.init) ?? "—",
-                     device.stale ? "STALE" : ""]
+                     [device.stale ? "STALE" : nil, device.rebaseDue == true ? "REBASE DUE" : nil].compactMap { $0 }.joined(separator: ", ")]
                 }
                 let tints = list.devices.map { device -> [Output.Tint?] in
                     device.stale ? Array(repeating: .yellow, count: 8) : device.status == .revoked ? Array(repeating: .dim, count: 8) : []

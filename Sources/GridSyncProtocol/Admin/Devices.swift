@@ -43,9 +43,13 @@ public struct DeviceSummary: Codable, Sendable, Hashable {
     public var protocolVersion: Int?
     /// True when the device has not synced for 24 hours.
     public var stale: Bool
+    /// Present (`true`) while the device is due a rebase: silent so long that it no longer held
+    /// tombstones back, it starts its grids afresh at its next sync.
+    public var rebaseDue: Bool?
 
     public init(deviceId: String, worker: String, grids: [GridPath], status: Status, replicaId: ReplicaID?, lastSyncAt: Date?,
-                pendingChanges: Int?, appVersion: String?, protocolVersion: Int?, stale: Bool) {
+                pendingChanges: Int?, appVersion: String?, protocolVersion: Int?, stale: Bool, rebaseDue: Bool? = nil) {
+        self.rebaseDue = rebaseDue
         self.deviceId = deviceId
         self.worker = worker
         self.grids = grids

@@ -109,6 +109,6 @@ struct AdminDeviceRoutes {
         return DeviceSummary(
             deviceId: device.id, worker: device.worker, grids: grids, status: device.status, replicaId: device.replicaID,
             lastSyncAt: device.lastSyncAt, pendingChanges: device.pendingChanges, appVersion: device.appVersion,
-            protocolVersion: device.protocolVersion, stale: stale)
+            protocolVersion: device.protocolVersion, stale: stale, rebaseDue: device.rebaseDueAt == nil ? nil : true)
     }
 }
