@@ -32,6 +32,7 @@ import os
 import random
 import re
 import signal
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -425,6 +426,61 @@ def start_server(binary: str, workdir: Path, postgres: str | None = None) -> tup
             return process, int(text), token_file.read_text().strip(), log_path
         time.sleep(0.1)
     raise RuntimeError(f"no port file within {STARTUP_TIMEOUT:.0f}s")
+
+
+def restore(binary: str, workdir: Path, client: Client, admin: str) -> None:
+    """README "Backup and restore", Protocol/README.md "Restores and rebase" (SQLite only):
+    a backup taken while the server runs, a server started on it, and a terminal's cursor from
+    after the backup answered with a fresh page marked rebase."""
+    call = client.call
+    r = call("register device for the restore", "POST", "/v1/admin/devices", body={"worker": "赵六", "grids": [G12]}, token=admin)
+    r = call("enrol device for the restore", "POST", "/v1/enroll",
+             body={"enrollmentCode": (r.json or {}).get("enrollmentCode", ""), "appVersion": "1.4.2"})
+    if not expect("the restore's device enrols", r, 200):
+        return
+    token, terminal = r.json["token"], Replica(r.json["replicaId"])
+    fields = {"address": {"building": "9", "room": "901", "unit": "1"}, "grid": G12, "type": "resident"}
+    before, after = terminal.change("household", "hh-restore-1", fields), terminal.change("household", "hh-restore-2", fields)
+    r = call("push before the backup", "POST", "/v1/push", body={"changes": [before]}, token=token)
+    expect("a change before the backup is accepted", r, 200)
+    backup = workdir / "backup.sqlite"
+    done = subprocess.run([binary, "backup", "--database", str(workdir / "gridsync.sqlite"), "--to", str(backup)],
+                          capture_output=True, text=True, timeout=60)
+    check("gridsync-server backup copies the live database", done.returncode == 0 and backup.exists(), done.stdout + done.stderr)
+    again = subprocess.run([binary, "backup", "--database", str(workdir / "gridsync.sqlite"), "--to", str(backup)],
+                           capture_output=True, text=True, timeout=60)
+    check("a backup never overwrites a file", again.returncode != 0 and "exists" in again.stderr, again.stderr)
+    r = call("push after the backup", "POST", "/v1/push", body={"changes": [after]}, token=token)
+    expect("a change after the backup is accepted", r, 200)
+    r = call("pull after the backup", "GET", "/v1/pull", token=token)
+    cursor = (r.json or {}).get("cursor")
+    check("an ordinary pull carries no rebase", r.status == 200 and "rebase" not in (r.json or {}), r.short())
+    if not backup.exists() or not cursor:
+        return
+    restored = workdir / "restored"
+    restored.mkdir()
+    shutil.copy(backup, restored / "gridsync.sqlite")
+    (restored / "admin.token").write_text(admin)
+    process = None
+    try:
+        process, port, _, _ = start_server(binary, restored)
+        call = Client(client.spec, port).call
+        r = call("pull with a cursor from after the backup", "GET", "/v1/pull", token=token, query={"cursor": cursor})
+        page = r.json or {}
+        ids = [envelope.get("id") for envelope in page.get("records", [])]
+        check("the restored server answers a cursor of the lost history from the start, marked rebase",
+              r.status == 200 and page.get("rebase") is True and "hh-restore-1" in ids and "hh-restore-2" not in ids, r.short())
+        r = call("push again after the rebase", "POST", "/v1/push", body={"changes": [before, after]}, token=token)
+        results = [result.get("outcome") for result in (r.json or {}).get("results", [])]
+        check("pushed again, the change the backup kept is answered, the lost one applied",
+              r.status == 200 and results[1:] == ["applied"] and results[0] != "rejected", r.short())
+        r = call("pull after the rebase", "GET", "/v1/pull", token=token, query={"cursor": page.get("cursor", "")})
+        check("the rebase happens once", r.status == 200 and "rebase" not in (r.json or {}), r.short())
+    except (OSError, RuntimeError) as error:
+        check("a server starts on the backup", False, str(error))
+    finally:
+        if process is not None:
+            stop_server(process)
 
 
 def stop_server(process: subprocess.Popen) -> None:
@@ -1276,6 +1332,8 @@ def main() -> int:
                 check("server starts and writes its port file", True)
                 try:
                     run(Client(spec, port), admin)
+                    if postgres is None:
+                        restore(binary, Path(tmp), Client(spec, port), admin)
                 except Exception as error:  # a scenario crash is a failure, not a traceback
                     import traceback
                     traceback.print_exc()

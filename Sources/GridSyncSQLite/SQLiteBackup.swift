@@ -20,17 +20,26 @@ public enum SQLiteBackup {
     public static func backUp(_ source: String, to destination: String) async throws -> Summary {
         guard FileManager.default.fileExists(atPath: source) else { throw BackupError("there is no database at \(source)") }
         guard !FileManager.default.fileExists(atPath: destination) else { throw BackupError("\(destination) exists already: back up to a new file") }
-        let epoch = StoreEpoch.mint()
-        try copyDatabase(source, to: destination, epoch: epoch)
-        let photos = try await FileBlobStore(root: URL(fileURLWithPath: destination + ".blobs"))
-            .backUp(from: URL(fileURLWithPath: source + ".blobs"))
+        let epoch = StoreEpoch.mint(), partial = destination + ".partial"
+        try copyDatabase(source, to: partial, epoch: epoch)
+        // After the copy, so that every photo the copy names is there (photos are stored after
+        // the records naming them); before the rename, so that a backup cut off here is not one.
+        let photos: Int
+        do {
+            photos = try await FileBlobStore(root: URL(fileURLWithPath: destination + ".blobs"))
+                .backUp(from: URL(fileURLWithPath: source + ".blobs"))
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw error
+        }
+        try FileManager.default.moveItem(atPath: partial, toPath: destination)
         return Summary(epoch: epoch, photos: photos)
     }
 }
 
 extension SQLiteBackup {
-    static func copyDatabase(_ source: String, to destination: String, epoch: String) throws {
-        let partial = destination + ".partial"
+    /// The database at `source`, copied to `partial` (replaced if there) with the new epoch.
+    static func copyDatabase(_ source: String, to partial: String, epoch: String) throws {
         try? FileManager.default.removeItem(atPath: partial)
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
@@ -47,7 +56,6 @@ extension SQLiteBackup {
             try? FileManager.default.removeItem(atPath: partial)
             throw error
         }
-        try FileManager.default.moveItem(atPath: partial, toPath: destination)
     }
 }
 

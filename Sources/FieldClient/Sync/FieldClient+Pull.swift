@@ -26,7 +26,8 @@ extension FieldClient {
             if page.rebase == true {
                 report.rebased = true
                 report.requeued += requeued
-                logger.notice("the server was restored from a backup: acknowledged changes go again", metadata: ["changes": .stringConvertible(requeued)])
+                logger.notice("the server started this handset's grids afresh (a restore, or a long silence): acknowledged changes go again",
+                              metadata: ["changes": .stringConvertible(requeued)])
             }
             report.pulledRecords += page.records.count
             report.purgedRecords += purged

@@ -38,8 +38,9 @@ public struct SyncReport: Sendable, Hashable {
     public var purgedRecords = 0
     public var retries = 0
     public var conflicts = 0
-    /// The server was restored from a backup and started this handset's pull afresh; its
-    /// acknowledged changes went back into the outbox and were pushed again.
+    /// The server started this handset's pull afresh (it was restored from a backup, or the
+    /// handset was silent past the purge limit); its acknowledged changes went back into the
+    /// outbox and were pushed again.
     public var rebased = false
     /// How many acknowledged changes went back for a rebase.
     public var requeued = 0
