@@ -65,7 +65,9 @@ struct PhotoBenchmark: AsyncParsableCommand {
             var calls = 0
             while try await handset.status().photosPending > 0 {
                 calls += 1
-                _ = try? await handset.uploadPhotos()
+                // Told to wait, the handset sends nothing until the pause is over: wait it out
+                // rather than call again at once.
+                if let pause = (try? await handset.uploadPhotos())?.deferredFor { try await Task.sleep(for: pause) }
             }
             let seconds = (clock.now - started).seconds
             let ideal = Double(size) / Double(bytesPerSecond)
