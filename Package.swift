@@ -159,7 +159,7 @@ let package = Package(
         .testTarget(
             name: "GridSyncCLITests",
             dependencies: [
-                "GridSyncServer", "GridSyncSQLite", "GridSyncProtocol", "GridSyncCore",
+                "GridSyncServer", "GridSyncSQLite", "GridSyncProtocol", "GridSyncCore", "GridSyncSimulation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -178,6 +178,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
     ],

@@ -1253,6 +1253,73 @@ def run(client: Client, admin: str) -> None:
         values = [line.rsplit(" ", 1)[1] for line in exposition if line.startswith(metric + " ")]
         check(f"/metrics has {metric} above 0", bool(values) and float(values[0]) > 0, str(values))
 
+    # ---- households: masking, reveal, erasure (README "Admin: households", "Erasure")
+    erased_hh = "hh-erase-1"
+    canary = {"id": "m-01", "idNumber": id_number("44030419520314003"), "name": "金丝雀丁", "phone": "13800138001",
+              "relation": "head", "tags": ["keyCare"]}
+    r = push("push a household to erase", tA, [A.change("household", erased_hh, {
+        "address": {"building": "沙头新村 3 栋", "room": "101", "unit": "1 单元"}, "grid": G12, "members/m-01": canary, "type": "resident"})])
+    outcome("the household to erase is applied", r, 0, "applied")
+    _, before_erasure, _ = pull_all("B pulls the household before its erasure", tB, B)
+    r = call("show a household", "GET", f"/v1/admin/households/{erased_hh}", token=viewer)
+    expect("showing a household to a viewer is 200", r, 200)
+    shown = {f.get("field"): f.get("value") for f in (r.json or {}).get("fields", [])}.get("members/m-01") or {}
+    check("a member's name, phone and ID number are masked; tags are not",
+          (r.json or {}).get("masked") is True and shown.get("name") == "金***" and shown.get("phone") == "138****8001"
+          and shown.get("idNumber") == canary["idNumber"][:3] + "*" * 11 + canary["idNumber"][-4:] and shown.get("tags") == ["keyCare"],
+          json.dumps(shown, ensure_ascii=False))
+    r = call("reveal a household, viewer", "GET", f"/v1/admin/households/{erased_hh}", token=viewer, query={"reveal": "true"})
+    expect("revealing needs the admin role: 403 forbidden", r, 403, "forbidden")
+    r = call("reveal a household", "GET", f"/v1/admin/households/{erased_hh}", token=admin, query={"reveal": "true"})
+    revealed = {f.get("field"): f.get("value") for f in (r.json or {}).get("fields", [])}.get("members/m-01") or {}
+    check("an admin's reveal shows the member whole", r.status == 200 and (r.json or {}).get("masked") is False and revealed == canary,
+          json.dumps(revealed, ensure_ascii=False))
+    r = call("reveal=maybe", "GET", f"/v1/admin/households/{erased_hh}", token=admin, query={"reveal": "maybe"})
+    expect("reveal other than true or false is 400 field reveal", r, 400, "invalid_request", field="reveal")
+    r = call("show an unknown household", "GET", "/v1/admin/households/hh-nobody", token=viewer)
+    expect("an unknown household is 404", r, 404, "not_found")
+    r = call("erase, viewer", "POST", f"/v1/admin/households/{erased_hh}/erase", token=viewer, body={"reason": "申请 1"})
+    expect("erasing needs the admin role: 403 forbidden", r, 403, "forbidden")
+    r = call("erase, blank reason", "POST", f"/v1/admin/households/{erased_hh}/erase", token=admin, body={"reason": "  "})
+    expect("a blank erasure reason is 400 field reason", r, 400, "invalid_request", field="reason")
+    r = call("erase an unknown household", "POST", "/v1/admin/households/hh-nobody/erase", token=admin, body={"reason": "申请 0"})
+    expect("erasing an unknown household is 404", r, 404, "not_found")
+    r = call("erase a household", "POST", f"/v1/admin/households/{erased_hh}/erase", token=admin, body={"reason": "本人申请删除 2026-118"})
+    expect("erasing a household is 200", r, 200)
+    erasure = r.json or {}
+    device_ids = {enrolled[k]["deviceId"] for k in "AB"}
+    check("the erasure lists A and B among the terminals to confirm, all pending",
+          device_ids <= {t.get("deviceId") for t in erasure.get("terminals", [])}
+          and all("confirmedAt" not in t for t in erasure.get("terminals", [])), json.dumps(erasure, ensure_ascii=False)[:400])
+    r = call("erase it again", "POST", f"/v1/admin/households/{erased_hh}/erase", token=admin, body={"reason": "again"})
+    check("erasing twice returns the first erasure", r.status == 200 and (r.json or {}).get("version") == erasure.get("version")
+          and (r.json or {}).get("reason") == "本人申请删除 2026-118", r.short())
+    r = call("show an erased household", "GET", f"/v1/admin/households/{erased_hh}", token=admin, query={"reveal": "true"})
+    check("an erased household shows no field, even revealed", r.status == 200 and (r.json or {}).get("erased") is True
+          and (r.json or {}).get("fields") == [], r.short())
+    records, after_erasure, _ = pull_all("B pulls the erasure", tB, None, cursor=before_erasure)
+    sent = [e for e in records if e.get("id") == erased_hh]
+    check("pull sends the household erased: a bare delete by a server replica",
+          len(sent) == 1 and sent[0].get("erased") is True and sent[0].get("deleted") is True
+          and list(sent[0]["state"]["entries"]) == ["_deleted"]
+          and all(is_server_dot(d) for d in sent[0]["state"]["entries"]["_deleted"]), json.dumps(sent, ensure_ascii=False)[:400])
+    check("nothing of the member is left in the pulled state", "金丝雀" not in json.dumps(sent, ensure_ascii=False))
+    r = push("a late change to the erased household", tB, [B.change("household", erased_hh, {"notes": "迟到的修改"})])
+    outcome("a late change to an erased household is rejected erased", r, 0, "rejected", code="erased")
+    r = push("re-creating the erased household", tA, [Replica(A.id + "-fresh").change("household", erased_hh, {
+        "address": {"building": "1", "room": "1", "unit": "1"}, "grid": G12, "type": "resident"}, change_id="c-erase-recreate")])
+    outcome("a re-creation is refused erased too, before any other rule (step 0)", r, 0, "rejected", code="erased")
+    pull_all("B presents the cursor past the erasure", tB, None, cursor=after_erasure)
+    r = call("list erasures", "GET", "/v1/admin/households/erasures", token=viewer)
+    expect("listing erasures is 200", r, 200)
+    listed_erasure = next((e for e in (r.json or {}).get("erasures", []) if e.get("id") == erased_hh), {})
+    confirmed = {t.get("deviceId") for t in listed_erasure.get("terminals", []) if "confirmedAt" in t}
+    check("B confirmed the erasure by pulling past it; A, which has not pulled, is still pending",
+          enrolled["B"]["deviceId"] in confirmed and enrolled["A"]["deviceId"] not in confirmed, json.dumps(listed_erasure, ensure_ascii=False)[:500])
+    r = call("metrics after an erasure", "GET", "/metrics", version=None)
+    values = [line.rsplit(" ", 1)[1] for line in r.body.decode("utf-8", "replace").splitlines() if line.startswith("gridsync_erasures_total ")]
+    check("/metrics counts erasures", bool(values) and float(values[0]) >= 1, str(values))
+
     # ---- status
     r = call("fleet status", "GET", "/v1/admin/status", token=viewer)
     expect("fleet status is 200", r, 200)
@@ -1267,7 +1334,7 @@ def run(client: Client, admin: str) -> None:
     actions = {e.get("action") for e in entries}
     for action in ("grids.list", "grids.import", "devices.list", "conflicts.list", "conflicts.show", "conflicts.resolve",
                    "status.show", "tokens.create", "tokens.revoke", "devices.enroll", "devices.revoke", "device.enroll",
-                   "photos.show", "photos.get"):
+                   "photos.show", "photos.get", "households.show", "households.reveal", "households.erase", "households.erasures"):
         check(f"audit records {action}", action in actions, str(sorted(a for a in actions if a)))
     check("audit records a refused resolution with its error code",
           any(e.get("action") == "conflicts.resolve" and e.get("outcome") == "conflict_changed" for e in entries))

@@ -111,6 +111,19 @@ enum PostgresMigrations {
             "CREATE TABLE purged_record (kind TEXT NOT NULL, id TEXT NOT NULL, seq BIGINT NOT NULL, purged_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (kind, id))",
             "CREATE INDEX record_deleted ON record (seq) WHERE deleted",
         ]),
+        ("v6-erasure", [
+            // Households erased on request (PIPL), and each terminal that must confirm by
+            // pulling past the erasure (ErasureLedger).
+            """
+            CREATE TABLE erasure (kind TEXT NOT NULL, id TEXT NOT NULL, seq BIGINT NOT NULL, erased_at DOUBLE PRECISION NOT NULL,
+                actor TEXT NOT NULL, reason TEXT NOT NULL, PRIMARY KEY (kind, id))
+            """,
+            """
+            CREATE TABLE erasure_terminal (kind TEXT NOT NULL, id TEXT NOT NULL, device_id TEXT NOT NULL, seq BIGINT NOT NULL,
+                confirmed_at DOUBLE PRECISION, PRIMARY KEY (kind, id, device_id))
+            """,
+            "CREATE INDEX erasure_terminal_pending ON erasure_terminal (device_id, seq) WHERE confirmed_at IS NULL",
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

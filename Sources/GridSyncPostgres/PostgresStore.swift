@@ -102,6 +102,18 @@ public final class PostgresStore: SyncStore {
         return epoch
     }
 
+    /// Vacuums the record table: the erased household's old row versions are dead tuples
+    /// until a vacuum removes them, and autovacuum may take hours to come by. (PostgreSQL's
+    /// own write-ahead log segments keep them until recycled: Protocol/README.md, "Erasure".)
+    public func scrub() async throws -> Bool {
+        do {
+            try await client.query("VACUUM record", logger: logger)
+            return true
+        } catch {
+            throw PostgresStore.translated(error)
+        }
+    }
+
     /// Photos in the database itself, so that every instance serves every one.
     public func defaultBlobStore() throws -> any BlobStore {
         PostgresBlobStore(client: client, logger: logger)

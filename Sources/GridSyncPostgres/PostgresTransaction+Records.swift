@@ -194,7 +194,8 @@ extension PostgresTransaction: RecordLog {
         // would grow with the whole city. Quarantined records wait.
         return try rows(PostgresQuery(unsafeSQL: """
             SELECT r.kind, r.id, r.state, r.seq, r.in_conflict, r.deleted, r.timing,
-                (SELECT string_agg(x.grid, ' ' ORDER BY x.grid) FROM record_grid x WHERE x.kind = r.kind AND x.id = r.id AND x.current) AS grids
+                (SELECT string_agg(x.grid, ' ' ORDER BY x.grid) FROM record_grid x WHERE x.kind = r.kind AND x.id = r.id AND x.current) AS grids,
+                (r.deleted AND EXISTS (SELECT 1 FROM erasure e WHERE e.kind = r.kind AND e.id = r.id)) AS erased
             FROM (SELECT DISTINCT g.kind, g.id FROM record_grid g WHERE \(scope)) AS s
             CROSS JOIN LATERAL (
                 SELECT * FROM record r WHERE r.kind = s.kind AND r.id = s.id
@@ -205,7 +206,8 @@ extension PostgresTransaction: RecordLog {
                       grids: grids.list(spaceSeparated: try row["grids"].decode(String?.self) ?? ""), seq: try row["seq"].decode(Int64.self),
                       inConflict: try row["in_conflict"].decode(Bool.self), deleted: try row["deleted"].decode(Bool.self),
                       state: Data(try row["state"].decode(ByteBuffer.self).readableBytesView),
-                      timing: try row["timing"].decode(ByteBuffer?.self).map { Data($0.readableBytesView) })
+                      timing: try row["timing"].decode(ByteBuffer?.self).map { Data($0.readableBytesView) },
+                      erased: try row["erased"].decode(Bool.self))
         }
     }
 

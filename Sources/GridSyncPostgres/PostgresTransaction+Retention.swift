@@ -34,11 +34,18 @@ extension PostgresTransaction: Retention {
     }
 
     func purgedKeys(_ keys: [RecordKey]) throws -> Set<RecordKey> {
+        try keysListed(keys, in: "purged_record")
+    }
+
+    /// Which of `keys` have a row in `table`, a table keyed by `(kind, id)`: one query for all.
+    func keysListed(_ keys: [RecordKey], in table: String) throws -> Set<RecordKey> {
         guard !keys.isEmpty else { return [] }
-        let kinds = keys.map(\.kind.rawValue), ids = keys.map(\.id.rawValue)
-        return Set(try rows("""
-            SELECT p.kind, p.id FROM purged_record p JOIN unnest(\(kinds)::text[], \(ids)::text[]) AS t(k, i) ON p.kind = t.k AND p.id = t.i
-            """).compactMap { row in
+        var bindings = PostgresBindings()
+        bindings.append(keys.map(\.kind.rawValue))
+        bindings.append(keys.map(\.id.rawValue))
+        return Set(try rows(PostgresQuery(unsafeSQL: """
+            SELECT p.kind, p.id FROM \(table) p JOIN unnest($1::text[], $2::text[]) AS t(k, i) ON p.kind = t.k AND p.id = t.i
+            """, binds: bindings)).compactMap { row in
             guard let kind = RecordKind(rawValue: try row["kind"].decode(String.self)), let id = RecordID(try row["id"].decode(String.self)) else { return nil }
             return RecordKey(kind: kind, id: id)
         })

@@ -44,10 +44,15 @@ public struct RecordEnvelope: Codable, Sendable, Hashable {
     /// True while the record waits for the command centre: show it as under review.
     public var inConflict: Bool
     public var deleted: Bool
+    /// Present (`true`) when the record was erased (PIPL): the state is a bare delete, and the
+    /// handset removes the record from its replica, its outbox, its kept acknowledged changes
+    /// and its parked rejections (README "Erasure").
+    public var erased: Bool?
     /// For a work order: when the server received each move, and the deadlines.
     public var timing: CaseTiming?
 
-    public init(kind: RecordKind, id: RecordID, grids: [GridPath], seq: Int64, state: RecordState, timing: CaseTiming? = nil) {
+    public init(kind: RecordKind, id: RecordID, grids: [GridPath], seq: Int64, state: RecordState, timing: CaseTiming? = nil, erased: Bool? = nil) {
+        self.erased = erased
         self.kind = kind
         self.id = id
         self.grids = grids

@@ -87,6 +87,9 @@ public struct RejectReason: Codable, Sendable, Hashable {
     /// The record was deleted and its tombstone purged once every terminal had it: a late
     /// change never creates it again (README "Tombstone retention").
     public static let recordPurgedCode = "record_purged"
+    /// The record was erased (PIPL): a late change never brings any of it back. The handset
+    /// drops the change instead of parking it, since parking would keep the erased data.
+    public static let erasedCode = "erased"
     /// The change would create a record without a required field.
     public static let incompleteRecordCode = ValidationError.Code.incompleteRecord.rawValue
 }

@@ -141,6 +141,17 @@ extension SQLiteStore {
                 CREATE INDEX record_deleted ON record(seq) WHERE deleted = 1;
                 """)
         }
+        migrator.registerMigration("v11-erasure") { db in
+            // Households erased on request (PIPL), and each terminal that must confirm by
+            // pulling past the erasure (``ErasureLedger``).
+            try db.execute(sql: """
+                CREATE TABLE erasure (kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, erased_at REAL NOT NULL,
+                    actor TEXT NOT NULL, reason TEXT NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID;
+                CREATE TABLE erasure_terminal (kind TEXT NOT NULL, id TEXT NOT NULL, device_id TEXT NOT NULL, seq INTEGER NOT NULL,
+                    confirmed_at REAL, PRIMARY KEY (kind, id, device_id)) WITHOUT ROWID;
+                CREATE INDEX erasure_terminal_pending ON erasure_terminal(device_id, seq) WHERE confirmed_at IS NULL;
+                """)
+        }
         return migrator
     }
 

@@ -23,6 +23,10 @@ public final class SQLiteStore: SyncStore {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Deleted and overwritten bytes are zeroed, not left in free space: an erased
+            // household (``ErasureLedger``) must leave nothing in the file. What the log still
+            // holds, ``scrub()`` truncates.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         configuration.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: configuration)
@@ -68,6 +72,18 @@ public final class SQLiteStore: SyncStore {
         try await pool.write { db in try Self.setEpoch(epoch, db) }
         knownEpoch.withLock { $0 = epoch }
         return epoch
+    }
+
+    /// Folds the write-ahead log into the file and truncates it to nothing: the log keeps
+    /// every page version written since the last checkpoint, erased values among them. With
+    /// `secure_delete` on, the file itself then holds none. False when readers held the log.
+    public func scrub() async throws -> Bool {
+        do {
+            try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+            return true
+        } catch let error as DatabaseError where [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) {
+            return false
+        }
     }
 
     static func setEpoch(_ epoch: String, _ db: Database) throws {

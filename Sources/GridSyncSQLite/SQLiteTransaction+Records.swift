@@ -149,14 +149,15 @@ extension SQLiteTransaction: RecordLog {
         // Driven from the grid index: a grid worker's pull touches its grid's few records, not
         // every record the district changed since the cursor. Quarantined records wait.
         return try Row.fetchAll(db, sql: """
-            SELECT r.kind, r.id, r.state, r.seq, r.in_conflict, r.deleted, r.timing, \(Self.currentGridsColumn)
+            SELECT r.kind, r.id, r.state, r.seq, r.in_conflict, r.deleted, r.timing, \(Self.currentGridsColumn),
+                r.deleted = 1 AND EXISTS (SELECT 1 FROM erasure e WHERE e.kind = r.kind AND e.id = r.id) AS erased
             FROM record r
             WHERE (r.kind, r.id) IN (SELECT g.kind, g.id FROM record_grid g WHERE \(scope.sql))
               AND r.seq > ? AND r.seq <= ? AND r.quarantined = 0
             ORDER BY r.seq LIMIT ?
             """, arguments: scope.arguments + [seqAfter, seqAtMost, limit]).map { row in
             StoredRow(kind: row["kind"], id: row["id"], grids: grids.list(spaceSeparated: row["grids"] as String? ?? ""), seq: row["seq"],
-                      inConflict: row["in_conflict"], deleted: row["deleted"], state: row["state"], timing: row["timing"])
+                      inConflict: row["in_conflict"], deleted: row["deleted"], state: row["state"], timing: row["timing"], erased: row["erased"])
         }
     }
 

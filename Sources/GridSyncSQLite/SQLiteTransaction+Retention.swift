@@ -30,12 +30,13 @@ extension SQLiteTransaction: Retention {
     }
 
     func purgedKeys(_ keys: [RecordKey]) throws -> Set<RecordKey> {
-        var purged: Set<RecordKey> = []
-        let statement = try db.cachedStatement(sql: "SELECT 1 FROM purged_record WHERE kind = ? AND id = ?")
-        for key in keys where try Bool.fetchOne(statement, arguments: [key.kind.rawValue, key.id.rawValue]) != nil {
-            purged.insert(key)
-        }
-        return purged
+        try keysListed(keys, in: "purged_record")
+    }
+
+    /// Which of `keys` have a row in `table`, a table keyed by `(kind, id)`.
+    func keysListed(_ keys: [RecordKey], in table: String) throws -> Set<RecordKey> {
+        let statement = try db.cachedStatement(sql: "SELECT 1 FROM \(table) WHERE kind = ? AND id = ?")
+        return Set(try keys.filter { key in try Bool.fetchOne(statement, arguments: [key.kind.rawValue, key.id.rawValue]) != nil })
     }
 
     func purgedSeq() throws -> Int64 {

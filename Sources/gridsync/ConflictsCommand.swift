@@ -50,20 +50,28 @@ struct ConflictsCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a conflict field by field, each side in its own column.",
-            discussion: "Example:\n  gridsync conflicts show household/hh-0192")
+            discussion: """
+                A household member's name, ID number and phone are masked (张*, 138****0000). --reveal shows them whole: it needs the admin role, and the server audits it.
+
+                Example:
+                  gridsync conflicts show household/hh-0192
+                """)
 
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The record, as kind/id (from conflicts list).") var record: String
+        @Flag(help: "Show personal data unmasked. Needs the admin role; audited.") var reveal = false
 
         func run() async throws {
             try await guarded {
                 let client = try connection.client()
                 let key = try ConflictsCommand.parse(record)
-                let detail = try await client.get(ConflictDetail.self, "v1/admin/conflicts/\(key.kind.rawValue)/\(key.id)")
+                let detail = try await client.get(ConflictDetail.self, "v1/admin/conflicts/\(key.kind.rawValue)/\(key.id)",
+                                                  query: reveal ? ["reveal": "true"] : [:])
                 SeenVersions().remember(detail.summary.version, of: key.description, on: client.baseURL)
                 if output.json { return try Output.json(detail) }
                 ConflictDiff(detail: detail).print()
+                if detail.masked == true { print("personal data masked; --reveal shows it (admin role, audited)") }
             }
         }
     }

@@ -16,7 +16,7 @@ struct GridSyncCommand: AsyncParsableCommand {
               export GRIDSYNC_TOKEN=$(cat admin.token)
               gridsync conflicts list --street futian/shatou
             """,
-        subcommands: [ConflictsCommand.self, OrdersCommand.self, DevicesCommand.self, GridsCommand.self, RecordsCommand.self, PhotosCommand.self, StatusCommand.self, AuditCommand.self, DemoCommand.self])
+        subcommands: [ConflictsCommand.self, OrdersCommand.self, DevicesCommand.self, GridsCommand.self, RecordsCommand.self, HouseholdsCommand.self, PhotosCommand.self, StatusCommand.self, AuditCommand.self, DemoCommand.self])
 }
 
 /// Options every command that talks to the server takes.

@@ -30,6 +30,7 @@ struct CLITests {
             #expect(show.status == 0)
             #expect(show.output.contains("✗ conflict") && show.output.contains("✓ merged"))
             #expect(show.output.contains("每周探访一次") && show.output.contains("需要助餐服务"))
+            #expect(show.output.contains("王**") && !show.output.contains("王秀英"), "members' names are masked")
             #expect(show.output.contains("demo-worker") && show.output.contains("demo-cadre"))
             #expect(!show.output.contains("\u{1B}["), "no colour when piped")
 
@@ -152,7 +153,7 @@ struct CLITests {
         for command in ["conflicts list", "conflicts show", "conflicts resolve", "devices enroll", "devices list", "devices revoke",
                         "grids import", "grids list", "records quarantined", "records quarantine", "records release", "status", "audit",
                         "demo conflict", "orders list", "orders show", "orders accept", "orders dispatch", "orders return", "orders reject",
-                        "orders close", "orders stats", "photos show", "photos get"] {
+                        "orders close", "orders stats", "photos show", "photos get", "households show", "households erase", "households erasures"] {
             let output = try await cli.run("\(command) --help").output
             #expect(output.contains("Example"), "\(command) --help has no example")
         }

@@ -7,6 +7,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Synchronization
+import GridSyncSimulation
 import Testing
 
 /// Personal data never reaches an error message, a log line or the CLI's error output. Canary
@@ -116,32 +117,5 @@ struct CanaryTests {
             }
         }
         #expect(logs.text.contains("trace") || logs.text.contains("debug") || !logs.text.isEmpty)
-    }
-}
-
-/// Collects every log line in memory, whatever its level.
-final class LogCapture: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var text: String { lines.withLock { $0.joined(separator: "\n") } }
-
-    func handler() -> some LogHandler { Handler(capture: self) }
-
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-
-    struct Handler: LogHandler {
-        let capture: LogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
-            capture.append("\(event.level) \(event.message) \(all)")
-        }
     }
 }

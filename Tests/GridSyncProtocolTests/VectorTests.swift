@@ -103,11 +103,28 @@ struct VectorTests {
         case "BlobUploadRequest": reencoded = try roundTrip(BlobUploadRequest.self, message)
         case "BlobStatus": reencoded = try roundTrip(BlobStatus.self, message)
         case "BlobDetails": reencoded = try roundTrip(BlobDetails.self, message)
+        case "ErasureReport": reencoded = try roundTrip(ErasureReport.self, message)
+        case "HouseholdDetail": reencoded = try roundTrip(HouseholdDetail.self, message)
         default:
             Issue.record("unknown message type \(type) in \(name)")
             return
         }
         #expect(try canonical(reencoded) == canonical(message), "\(name)")
+    }
+
+    struct MaskingVector: Decodable {
+        struct Case: Decodable { let kind: RecordKind; let field: FieldPath; let value: FieldValue; let masked: FieldValue }
+        let description: String
+        let cases: [Case]
+    }
+
+    @Test("masking vectors", arguments: files("masking"))
+    func masking(name: String) throws {
+        let vector = try Self.load(MaskingVector.self, "masking", name)
+        #expect(!vector.cases.isEmpty)
+        for item in vector.cases {
+            #expect(PersonalDataMask.mask(item.value, at: item.field, of: item.kind) == item.masked, "\(name): \(item.field)")
+        }
     }
 
     /// What another implementation needs to name and cut a photo exactly as this one does.

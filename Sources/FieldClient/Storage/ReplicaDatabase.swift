@@ -15,6 +15,9 @@ enum ReplicaDatabase {
             // the middle of a worker's typing: SQLite's own checkpoint every 1,000 pages made
             // one edit in a hundred ten times slower. This bounds the log if syncs stop.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(ReplicaDatabase.autocheckpointPages)")
+            // Deleted bytes are zeroed, so that an erased household (``Erasure``) leaves nothing
+            // in the file's free space.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         configuration.busyMode = .timeout(10)
         let pool = try DatabasePool(path: path, configuration: configuration)
@@ -88,6 +91,9 @@ enum Meta: String {
     case lastPhotoError
     /// Set while a rebase's fresh pull runs (``FieldClient/rebase(_:)``).
     case rebasing
+    /// Set when an erasure removed rows: the write-ahead log still holds their old bytes
+    /// until the next sync truncates it (``Erasure``).
+    case scrubOwed
 
     func get(_ db: Database) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [rawValue])

@@ -13,7 +13,7 @@ extension FieldClient {
             if let cursor { path += "&cursor=\(cursor)" }
             let page = try await exchangeJSON(PullResponse.self, "GET", path, body: nil, token: identity.token, report: &report)
             let localNow = configuration.now()
-            let (purged, requeued) = try await pool.write { db in
+            let (stored, requeued) = try await pool.write { db in
                 // How far this handset's clock is from the server's: deadlines are read on the
                 // server's clock, whatever the handset's says.
                 if let serverTime = page.serverTime {
@@ -30,7 +30,8 @@ extension FieldClient {
                               metadata: ["changes": .stringConvertible(requeued)])
             }
             report.pulledRecords += page.records.count
-            report.purgedRecords += purged
+            report.purgedRecords += stored.purged
+            report.erased += stored.erased
             if page.scope.changed { try reloadIdentity() }
             if !page.hasMore { return }
         }
@@ -69,16 +70,23 @@ extension FieldClient {
         return dropped
     }
 
-    /// Joins a page into the replica, follows scope changes, and stores the cursor.
-    static func store(_ page: PullResponse, _ db: Database, cache: RowCache) throws -> Int {
+    /// Joins a page into the replica, follows scope changes, and stores the cursor. Returns how
+    /// many records it dropped as out of scope or gone, and how many it erased.
+    static func store(_ page: PullResponse, _ db: Database, cache: RowCache) throws -> (purged: Int, erased: Int) {
         let scope = page.scope.grids
         try Meta.scope.set(String(decoding: try LocalCoding.encode(scope), as: UTF8.self), db)
-        var purged = 0
+        var purged = 0, erased = 0
         let rebasing = try Meta.rebasing.get(db) != nil
         for envelope in page.records {
             if rebasing {
                 try db.cachedStatement(sql: "DELETE FROM rebase_unseen WHERE kind = ? AND id = ?")
                     .execute(arguments: [envelope.key.kind.rawValue, envelope.key.id.rawValue])
+            }
+            if envelope.erased == true {
+                // Erased on request: gone from everywhere, pending work and parked changes too.
+                try Erasure.erase(envelope.key, db, cache: cache)
+                erased += 1
+                continue
             }
             if !envelope.grids.contains(where: scope.covers) {
                 // Moved out of this handset's grids: drop it, unless local work on it is unsent.
@@ -111,7 +119,7 @@ extension FieldClient {
         }
         if rebasing && !page.hasMore { purged += try finishRebase(db, cache: cache) }
         try Meta.cursor.set(page.cursor, db)
-        return purged
+        return (purged, erased)
     }
 
     /// Removes records no longer in any assigned grid, keeping those with unsent changes until

@@ -20,6 +20,8 @@ extension FieldClient {
         // Fold the log into the file now, while nobody is typing (see ReplicaDatabase).
         // Passive: it never waits for a reader, and what it leaves the next sync takes.
         try? await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+        // After an erasure, the log is truncated: it still holds the erased rows' old pages.
+        await Erasure.scrubIfOwed(pool)
         return report
     }
 
@@ -107,7 +109,7 @@ extension FieldClient {
         let now = configuration.now()
         let retention = Double(configuration.sentRetention.components.seconds)
         let outcome = try await pool.write { [rows] db in
-            var pushed = 0, rejected = 0, conflicts = 0
+            var pushed = 0, rejected = 0, conflicts = 0, erased = 0
             var accepted: [Change] = []
             for (entry, result) in zip(entries, results) where result.outcome != .rejected {
                 try Outbox.acknowledge(entry.change.id, at: now, db)
@@ -118,14 +120,21 @@ extension FieldClient {
             try Outbox.confirm(accepted, db, cache: rows)
             try Outbox.forgetSent(before: now.addingTimeInterval(-retention), db)
             for (entry, result) in zip(entries, results) where result.outcome == .rejected {
+                if result.reason?.code == RejectReason.erasedCode {
+                    // Erased on request while this change waited: dropped with the record, never parked.
+                    try Erasure.erase(entry.change.record, db, cache: rows)
+                    erased += 1
+                    continue
+                }
                 try Outbox.park(entry.change, reason: result.reason ?? RejectReason(code: "rejected", message: "refused by the server"), at: now, db, cache: rows)
                 rejected += 1
             }
-            return (pushed, rejected, conflicts)
+            return (pushed, rejected, conflicts, erased)
         }
         report.pushed += outcome.0
         report.rejected += outcome.1
         report.conflicts += outcome.2
+        report.erased += outcome.3
     }
 
     func park(_ change: Change, _ reason: RejectReason, report: inout SyncReport) async throws {

@@ -44,6 +44,8 @@ public struct SyncReport: Sendable, Hashable {
     public var rebased = false
     /// How many acknowledged changes went back for a rebase.
     public var requeued = 0
+    /// Records erased on request (PIPL), by pull or by a push answered `erased`.
+    public var erased = 0
 }
 
 extension FieldClient {

@@ -45,8 +45,12 @@ public struct ConflictDetail: Codable, Sendable, Hashable {
     /// each side's value.
     public var fields: [FieldComparison]
     public var sides: [ConflictSide]
+    /// True when a household's personal values are masked (``PersonalDataMask``); absent for
+    /// kinds without personal data and for an audited `reveal=true`.
+    public var masked: Bool?
 
-    public init(summary: ConflictSummary, fields: [FieldComparison], sides: [ConflictSide]) {
+    public init(summary: ConflictSummary, fields: [FieldComparison], sides: [ConflictSide], masked: Bool? = nil) {
+        self.masked = masked
         self.summary = summary
         self.fields = fields
         self.sides = sides

@@ -54,6 +54,7 @@ public func buildApplication(
     AdminFleetRoutes(environment: environment).register(on: admin)
     AdminRecordRoutes(environment: environment).register(on: admin)
     AdminBlobRoutes(environment: environment).register(on: admin)
+    AdminHouseholdRoutes(environment: environment, logger: logger).register(on: admin)
 
     let idle = configuration.idleTimeout.components
     return Application(
@@ -63,7 +64,8 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gridsync",
                              availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
         services: [Housekeeping(chores: [.photoGarbage(photos), .tombstonePurge(engine, configuration.retention)],
-                                every: .seconds(3_600), now: now, logger: logger)],
+                                every: .seconds(3_600), now: now, logger: logger),
+                   Housekeeping(chores: [.erasureScrub(engine.store, environment.scrubOwed)], every: .seconds(60), now: now, logger: logger)],
         onServerRunning: onServerRunning,
         logger: logger)
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// The server's chores, run when it starts and then every `every` for as long as it runs:
 /// photo garbage collection and tombstone purging. Several instances may each run them: each
@@ -32,7 +33,31 @@ struct Housekeeping: Service {
     }
 }
 
+/// Whether an erasure left its scrub (``SyncStore/scrub()``) unfinished.
+final class ScrubOwed: Sendable {
+    private let owed = Mutex(false)
+    func owe() { owed.withLock { $0 = true } }
+    /// True, and cleared, when a scrub is owed.
+    func take() -> Bool {
+        owed.withLock { owed in
+            defer { owed = false }
+            return owed
+        }
+    }
+}
+
 extension Housekeeping.Chore {
+    /// Scrubs the store when an erasure could not; owed again if it still cannot. Housekeeping
+    /// runs hourly, and an erasure must not wait that long: this chore is run every minute.
+    static func erasureScrub(_ store: any SyncStore, _ owed: ScrubOwed) -> Self {
+        Self(name: "erasure scrub") { _ in
+            guard owed.take() else { return nil }
+            if try await store.scrub() { return "the store holds no erased value any more" }
+            owed.owe()
+            return "readers held the log; trying again"
+        }
+    }
+
     static func photoGarbage(_ photos: PhotoLibrary) -> Self {
         Self(name: "photo garbage collection") { now in
             let pass = try await photos.collectGarbage(at: now)

@@ -21,6 +21,8 @@ public final class ServerMetrics: Sendable {
     let chunksResent: Counter
     /// Uploads answered "already stored" at once: a photo stored once for several records.
     let blobsDeduplicated: Counter
+    /// Households erased on request.
+    let erasures: Counter
 
     enum ChangeOutcomeLabel: String, CaseIterable { case applied, merged, stale, conflict, rejected }
 
@@ -48,6 +50,7 @@ public final class ServerMetrics: Sendable {
             descriptor: Self.name("blob_chunks_resent", unit: "total", "Blob chunks received that were already held"))
         blobsDeduplicated = registry.makeCounter(
             descriptor: Self.name("blob_uploads_deduplicated", unit: "total", "Blob uploads answered at once because the blob was stored"))
+        erasures = registry.makeCounter(descriptor: Self.name("erasures", unit: "total", "Households erased on request (PIPL)"))
         var outcomes: [ChangeOutcomeLabel: Counter] = [:]
         for label in ChangeOutcomeLabel.allCases {
             outcomes[label] = registry.makeCounter(
@@ -55,6 +58,8 @@ public final class ServerMetrics: Sendable {
         }
         self.outcomes = outcomes
     }
+
+    func countErasure() { erasures.increment() }
 
     func countChange(_ outcome: String) {
         guard let label = ChangeOutcomeLabel(rawValue: outcome) else { return }

@@ -27,6 +27,9 @@ struct PushApplier {
     private var photoNames: [RecordKey: Set<BlobDigest>] = [:]
     /// Records touched that were deleted and purged: a change to one is refused.
     private var purged: Set<RecordKey> = []
+    /// Records touched that were erased: a change to one is refused, whether the erased
+    /// record's bare delete is still kept or was purged since.
+    private var erased: Set<RecordKey> = []
 
     init(decider: ChangeDecider, deadlines: DeadlinePolicy, transaction: any StoreTransaction) {
         self.decider = decider
@@ -44,6 +47,10 @@ struct PushApplier {
         loadedGrids = records.mapValues(\.grids)
         let absent = keys.filter { records[$0] == nil }
         if !absent.isEmpty { purged = try transaction.purgedKeys(absent) }
+        // Only a household can be erased, and an erased one is deleted or gone: the ledger is
+        // asked about those alone, so a push pays nothing for erasures otherwise.
+        let erasable = keys.filter { $0.kind == .household && records[$0]?.state.isTombstoned != false }
+        if !erasable.isEmpty { erased = try transaction.erasedKeys(erasable) }
 
         var results: [[ChangeResult]] = []
         var syncs: [DeviceSync] = []
@@ -56,11 +63,23 @@ struct PushApplier {
         return results
     }
 
-    /// One change: the idempotency check, then the decision, held in memory until ``save()``.
+    /// One change: step 0 (an erased or purged record), the idempotency check, then the
+    /// decision, held in memory until ``save()``.
     private mutating func apply(_ checked: CheckedChange, of batch: PushBatch) throws -> ChangeResult {
         let change = checked.change
-        if let prior = applied[change.id] { return prior }
         let key = change.record
+        // Before idempotency: a change accepted before its record was erased or purged and sent
+        // again (a rebase sends acknowledged changes again) must not be told it still stands.
+        if let gone = gone(key) {
+            let result = ChangeResult(changeId: change.id, outcome: .rejected, reason: gone)
+            log.append(entry(change, batch, .rejected))
+            if applied[change.id] == nil {
+                applied[change.id] = result
+                newlyApplied.append(AppliedChange(deviceID: batch.device.id, result: result))
+            }
+            return result
+        }
+        if let prior = applied[change.id] { return prior }
         let stored = records[key]
         var writer: Set<ReplicaID> = [batch.device.replicaID]
         if !decider.replicasToVouchFor(change, stored: stored, device: batch.device.replicaID).isEmpty {
@@ -70,11 +89,7 @@ struct PushApplier {
             try ChangeDecider.inheritedSupersedes(change, stored: stored) { dot in try refusal(key, dot) }
         } ?? []
         let result: ChangeResult
-        let decision: ChangeDecider.Decision = stored == nil && purged.contains(key)
-            ? .reject(RejectReason(code: RejectReason.recordPurgedCode,
-                                   message: "this record was deleted and removed for good once every terminal had the delete; the change cannot bring it back"))
-            : decider.decide(checked, stored: stored, scope: batch.scope, writer: writer, inherited: inherited)
-        switch decision {
+        switch decider.decide(checked, stored: stored, scope: batch.scope, writer: writer, inherited: inherited) {
         case .reject(let reason):
             result = ChangeResult(changeId: change.id, outcome: .rejected, reason: reason, recordInConflict: stored?.state.isInConflict ?? false)
             log.append(entry(change, batch, .rejected))
@@ -92,6 +107,19 @@ struct PushApplier {
         applied[change.id] = result
         newlyApplied.append(AppliedChange(deviceID: batch.device.id, result: result))
         return result
+    }
+
+    /// Why no change may touch `key` any more (step 0): it was erased, or purged.
+    private func gone(_ key: RecordKey) -> RejectReason? {
+        if erased.contains(key) {
+            return RejectReason(code: RejectReason.erasedCode,
+                                message: "this household was erased on request (PIPL); nothing may be written to it again. Drop the change")
+        }
+        if records[key] == nil && purged.contains(key) {
+            return RejectReason(code: RejectReason.recordPurgedCode,
+                                message: "this record was deleted and removed for good once every terminal had the delete; the change cannot bring it back")
+        }
+        return nil
     }
 
     /// Writes the results and refusals, then the log (which gives positions), then each changed

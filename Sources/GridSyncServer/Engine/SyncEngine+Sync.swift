@@ -42,7 +42,8 @@ extension SyncEngine {
             if kind.schema.sinceProtocolVersion > protocolVersion { continue }
             bytes += size
             page.records.append(PulledRecord(kind: kind, id: id, grids: row.grids, seq: row.seq,
-                                             inConflict: row.inConflict, deleted: row.deleted, state: row.state, timing: row.timing))
+                                             inConflict: row.inConflict, deleted: row.deleted, state: row.state, timing: row.timing,
+                                             erased: row.erased))
         }
         return page
     }
@@ -60,11 +61,15 @@ extension SyncEngine {
 
     /// Notes that a device finished a sync, for the fleet view.
     /// `pulledUpTo`: the position of the cursor the device pulled with to the end, which it
-    /// therefore holds; `rebasedSince` when that cursor came from a rebase begun then.
+    /// therefore holds; `rebasedSince` when that cursor came from a rebase begun then. Holding
+    /// its scope up to there, it has also carried out every erasure up to there.
     public func markSynced(deviceID: String, at: Date, pulledUpTo seq: Int64? = nil, rebasedSince: Date? = nil) async throws {
         try await store.write { transaction in
             try transaction.noteSync(DeviceSync(deviceID: deviceID, at: at))
-            if let seq { try transaction.notePulled(deviceID: deviceID, upTo: seq, rebasedSince: rebasedSince) }
+            if let seq {
+                try transaction.notePulled(deviceID: deviceID, upTo: seq, rebasedSince: rebasedSince)
+                try transaction.confirmErasures(deviceID: deviceID, upTo: seq, at: at)
+            }
         }
     }
 }

@@ -30,15 +30,21 @@ struct AdminConflictRoutes {
     }
 
     @Sendable func show(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
-        let actor = try await environment.authenticator.ops(request, needs: .viewer)
+        let reveal = try PersonalDataView.reveal(request)
+        let actor = try await environment.authenticator.ops(request, needs: reveal ? .admin : .viewer)
         let key = try Self.recordKey(context)
         guard let stored = try await environment.engine.record(key), stored.state.isInConflict else {
             throw APIError(.notFound, .notFound, "\(key) is not in conflict: it may have been resolved already")
         }
         let devices = try await deviceIndex()
         let clocks = try await environment.engine.latestClocks(of: key)
-        try await environment.audit(actor.name, "conflicts.show", target: key.description)
-        return try JSONBody.response(detail(of: stored, devices: devices, clocks: clocks))
+        try await environment.audit(actor.name, reveal ? "conflicts.reveal" : "conflicts.show", target: key.description)
+        var detail = detail(of: stored, devices: devices, clocks: clocks)
+        if !reveal, PersonalDataView.holdsPersonalData(key.kind) {
+            detail.fields = PersonalDataView.masked(detail.fields, of: key.kind)
+            detail.masked = true
+        }
+        return try JSONBody.response(detail)
     }
 
     @Sendable func resolve(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
@@ -119,6 +125,16 @@ struct AdminConflictRoutes {
     }
 
     func detail(of stored: StoredRecord, devices: [ReplicaID: DeviceRecord], clocks: [ReplicaID: VectorClock]) -> ConflictDetail {
+        let sides = stored.state.siblings.map { sibling in
+            ConflictSide(replica: sibling.replica, deviceId: devices[sibling.replica]?.id, worker: devices[sibling.replica]?.worker,
+                         clock: clocks[sibling.replica], deletes: sibling.deletes)
+        }
+        return ConflictDetail(summary: summary(of: stored, devices: devices), fields: Self.comparisons(of: stored), sides: sides)
+    }
+
+    /// Every field of the record, as ops compare it: agreed ones with their value, contested
+    /// ones (now, or before a contested delete) with each writer's.
+    static func comparisons(of stored: StoredRecord) -> [FieldComparison] {
         let state = stored.state
         let siblings = state.siblings
         let contested = Set(state.conflictingFields)
@@ -138,10 +154,6 @@ struct AdminConflictRoutes {
             fields.append(FieldComparison(field: path, status: .conflict, candidates: candidates))
         }
         fields.sort { $0.field < $1.field }
-        let sides = siblings.map { sibling in
-            ConflictSide(replica: sibling.replica, deviceId: devices[sibling.replica]?.id, worker: devices[sibling.replica]?.worker,
-                         clock: clocks[sibling.replica], deletes: sibling.deletes)
-        }
-        return ConflictDetail(summary: summary(of: stored, devices: devices), fields: fields, sides: sides)
+        return fields
     }
 }

@@ -20,6 +20,8 @@ struct ServerEnvironment: Sendable {
     let syncRate = RequestRate()
     /// Photo blobs: uploads, reads and garbage collection.
     let photos: PhotoLibrary
+    /// Set when an erasure's scrub could not finish at once: housekeeping finishes it.
+    let scrubOwed = ScrubOwed()
     /// How long a push body may take to arrive (`ServerConfiguration.bodyTimeout`).
     let bodyTimeout: Duration
     /// Injected so tests can pin "today"; server time is used only for display and staleness,

@@ -123,8 +123,12 @@ public struct StoredRow: Sendable, Hashable {
     public var state: Data
     /// A work order's ``CaseTiming`` as stored (canonical JSON), spliced into the envelope.
     public var timing: Data?
+    /// The record was erased (``ErasureLedger``): pull marks it so.
+    public var erased: Bool
 
-    public init(kind: String, id: String, grids: [GridPath], seq: Int64, inConflict: Bool, deleted: Bool, state: Data, timing: Data? = nil) {
+    public init(kind: String, id: String, grids: [GridPath], seq: Int64, inConflict: Bool, deleted: Bool, state: Data, timing: Data? = nil,
+                erased: Bool = false) {
+        self.erased = erased
         self.kind = kind
         self.id = id
         self.grids = grids

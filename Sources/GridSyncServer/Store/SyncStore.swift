@@ -5,9 +5,10 @@ import GridSyncCore
 /// transaction atomic. Every rule (merging a push, resolving a conflict, the fleet rollup,
 /// staleness, pull paging) lives in ``SyncEngine``, written once for every store.
 ///
-/// A store is one of these, plus the six concerns a transaction offers: ``RecordLog``
+/// A store is one of these, plus the seven concerns a transaction offers: ``RecordLog``
 /// (records and the change log), ``PhotoIndex`` (which records name which blobs), ``DeviceRegistry`` (devices and tokens), ``GridDirectory``
-/// (the hierarchy and assignments), ``AuditTrail`` and ``Retention`` (tombstones purged). `Tests/GridSyncServerTests/Store`
+/// (the hierarchy and assignments), ``AuditTrail``, ``Retention`` (tombstones purged) and
+/// ``ErasureLedger`` (households erased, and who has confirmed). `Tests/GridSyncServerTests/Store`
 /// holds the conformance suite every store must pass.
 ///
 /// ## The contract
@@ -43,7 +44,11 @@ public protocol SyncStore: Sendable {
     /// handset's next pull rebases, and the server's own resolutions take a replica id never
     /// used before, since the restored counters went back. Run it while no server serves.
     func renewEpoch() async throws -> String
+    /// Wipes what an erasure removed from wherever the store still keeps old bytes (a write-ahead
+    /// log, freed pages, dead row versions), so that no file holds an erased value. Returns false
+    /// when it could not finish now (readers held on): the housekeeping run tries again.
+    func scrub() async throws -> Bool
 }
 
-/// One open transaction: the six concerns a store keeps.
-public typealias StoreTransaction = RecordLog & PhotoIndex & DeviceRegistry & GridDirectory & AuditTrail & Retention
+/// One open transaction: the seven concerns a store keeps.
+public typealias StoreTransaction = RecordLog & PhotoIndex & DeviceRegistry & GridDirectory & AuditTrail & Retention & ErasureLedger

@@ -17,8 +17,12 @@ public struct PulledRecord: Sendable, Hashable {
     public var state: Data
     /// A work order's timing, exactly as stored.
     public var timing: Data?
+    /// Erased (PIPL): the envelope says `"erased":true`.
+    public var erased: Bool
 
-    public init(kind: RecordKind, id: RecordID, grids: [GridPath], seq: Int64, inConflict: Bool, deleted: Bool, state: Data, timing: Data? = nil) {
+    public init(kind: RecordKind, id: RecordID, grids: [GridPath], seq: Int64, inConflict: Bool, deleted: Bool, state: Data, timing: Data? = nil,
+                erased: Bool = false) {
+        self.erased = erased
         self.kind = kind
         self.id = id
         self.grids = grids
@@ -38,6 +42,7 @@ public struct PulledRecord: Sendable, Hashable {
     func append(to out: inout [UInt8]) {
         out += Array(#"{"deleted":"#.utf8)
         out += Array((deleted ? "true" : "false").utf8)
+        if erased { out += Array(#","erased":true"#.utf8) }
         out += Array(#","grids":["#.utf8)
         for (index, grid) in grids.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }

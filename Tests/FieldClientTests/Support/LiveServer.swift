@@ -5,6 +5,7 @@ import GridSyncProtocol
 @testable import GridSyncServer
 @testable import GridSyncSQLite
 import Hummingbird
+import Logging
 import HummingbirdTesting
 import HTTPTypes
 import NIOCore
@@ -51,9 +52,9 @@ struct LiveServer: Sendable {
 
     /// Runs `body` with the server listening; `Session` knows its URL.
     func run(limits: SyncLimits = SyncLimits(), admission: AdmissionPolicy = AdmissionPolicy(),
-             _ body: @Sendable (Session) async throws -> Void) async throws {
+             logger: Logger = Logger(label: "gridsync-server"), _ body: @Sendable (Session) async throws -> Void) async throws {
         let app = buildApplication(configuration: ServerConfiguration(port: 0, limits: limits, idleTimeout: .seconds(600), admission: admission),
-                                   store: store)
+                                   store: store, logger: logger)
         try await app.test(.live) { client in
             try await body(Session(server: self, client: client, baseURL: URL(string: "http://127.0.0.1:\(client.port!)")!))
         }

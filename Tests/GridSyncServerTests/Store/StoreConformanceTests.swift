@@ -108,6 +108,39 @@ struct StoreConformanceTests {
         await fixture.opened.close()
     }
 
+    @Test("an erasure leaves a bare delete served as erased, refuses late changes, and is confirmed per terminal by pulling past it", arguments: StoreKind.available)
+    func erasure(kind: StoreKind) async throws {
+        let fixture = try await Fixture(kind, workers: ["w-1": [Self.gridA], "w-2": [Self.gridA], "w-3": [Self.gridB]])
+        let device = fixture.devices[0]
+        var terminal = Terminal(replica: device.replicaID)
+        let household = Sample.household("hh-erased", grid: Self.gridA), kept = Sample.household("hh-kept", grid: Self.gridA)
+        _ = try await fixture.push([try terminal.create(household), try terminal.create(kept)], by: device, scope: [Self.gridA])
+        let erasedAt = Date(timeIntervalSince1970: 1_800_000_000)
+        let report = try await fixture.engine.erase(household.id, actor: "ops-admin", reason: "申请 2026-1", at: erasedAt)
+        #expect(report.erasedAt == erasedAt && report.by == "ops-admin" && report.reason == "申请 2026-1")
+        #expect(Set(report.terminals.map(\.deviceId)) == [fixture.devices[0].id, fixture.devices[1].id], "only terminals covering its grid")
+        #expect(report.pending.count == 2)
+        let erased = try #require(try await fixture.engine.record(household.key))
+        #expect(erased.state.isDeleted && erased.state.entries.count == 1 && erased.beforeDelete == nil && erased.seq == report.version)
+        let served = try await fixture.pulled([Self.gridA])
+        #expect(served.map(\.key) == [kept.key, household.key])
+        #expect(served.map(\.erased) == [false, true])
+        #expect(try await fixture.engine.erase(household.id, actor: "other", reason: "again", at: Date()).version == report.version)
+        await #expect(throws: StoreError.self) { try await fixture.engine.erase(RecordID("hh-none")!, actor: "a", reason: "r", at: Date()) }
+
+        let late = try await fixture.push([try terminal.write([FieldPath("notes")!: "late"], to: household.key)], by: device, scope: [Self.gridA])
+        #expect(late.map(\.reason?.code) == [RejectReason.erasedCode])
+        #expect(try await fixture.engine.record(household.key)?.state.entries.count == 1)
+
+        try await fixture.engine.markSynced(deviceID: device.id, at: erasedAt, pulledUpTo: report.version - 1)
+        try await fixture.engine.markSynced(deviceID: fixture.devices[1].id, at: erasedAt.addingTimeInterval(5), pulledUpTo: report.version)
+        let listed = try #require(try await fixture.engine.erasures().first)
+        #expect(listed.pending.map(\.deviceId) == [device.id], "a cursor below the erasure does not confirm it")
+        #expect(listed.terminals.first { $0.deviceId == fixture.devices[1].id }?.confirmedAt == erasedAt.addingTimeInterval(5))
+        #expect(try await fixture.opened.store.scrub())
+        await fixture.opened.close()
+    }
+
     @Test("positions grow across commits, and each record carries the position of its last change", arguments: StoreKind.available)
     func positions(kind: StoreKind) async throws {
         let fixture = try await Fixture(kind, workers: ["w-1": [Self.gridA]])

@@ -24,10 +24,7 @@ public struct Member: Codable, Sendable, Hashable, Validatable, Identified {
     }
 
     /// The member as a list view shows it without need to know: surname kept, rest masked.
-    public var masked: String {
-        guard let first = name.first else { return "" }
-        return String(first) + String(repeating: "*", count: max(name.count - 1, 1))
-    }
+    public var masked: String { PersonalDataMask.name(name) }
 }
 
 /// A member's relation to the head of household.
