@@ -119,6 +119,46 @@ struct ErasureTests {
         #expect(Self.found(in: server.directory, logs: logs.text).isEmpty)
     }
 
+    @Test("a terminal away while its household was erased and then purged confirms the erasure when it comes back")
+    func confirmedAfterPurge() async throws {
+        let server = try await LiveServer()
+        defer { server.cleanUp() }
+        try await server.run { session in
+            let online = try await session.handset("online", worker: "zhang.wei", grids: [LiveServer.gridA])
+            let away = try await session.handset("away", worker: "li.na", grids: [LiveServer.gridA])
+            let household = Sample.household("hh-away-erased"), other = Sample.household("hh-other")
+            try await online.create(household)
+            try await online.create(other)
+            try await online.sync()
+            try await away.sync()
+            // Kept for a restore on the handset away: sent again by its rebase, and dropped.
+            _ = try await away.update(Household.self, id: other.id) { $0.notes = "走访前记下" }
+            try await away.sync()
+            _ = try await away.update(Household.self, id: household.id) { $0.notes = "离线补记" }
+            let erased = try await session.admin(.post, "/v1/admin/households/\(household.id.rawValue)/erase", EraseRequest(reason: "申请 2026-120"))
+                .decode(ErasureReport.self)
+            try await online.sync()
+            try await online.delete(Household.self, id: other.id)
+            try await online.sync()
+            try await online.sync()
+            try await Task.sleep(for: .seconds(1.5))
+            try await online.sync()
+            let purge = try await server.engine.purgeTombstones(now: Date(), policy: RetentionPolicy(minimumAge: .zero, silentLimit: .seconds(1)))
+            #expect(Set(purge.purged) == [household.key, other.key], "the bare delete goes like any tombstone; the erasure stays")
+            #expect(try await session.admin(.get, "/v1/admin/households/erasures").decode(ErasureList.self).erasures.first?.pending.count == 1)
+
+            let back = try await away.sync()
+            #expect(back.rebased && back.erased == 1)
+            #expect(try await away.status().rejected.isEmpty, "the requeued acknowledged edit of the purged record is dropped, not parked")
+            #expect(try await away.rowState(household.key) == nil)
+            #expect(try await away.rowState(other.key) == nil, "the purged record is not live again on the handset")
+            try await away.sync()
+            let list = try await session.admin(.get, "/v1/admin/households/erasures").decode(ErasureList.self)
+            #expect(list.erasures.first { $0.id == erased.id }?.pending.isEmpty == true,
+                    "its last pull's cursor stands for every position, the purged erasure's included")
+        }
+    }
+
     /// Which canaries appear, raw or JSON-escaped, in any file under `folder` or in `logs`.
     static func found(in folder: URL, logs: String) -> [String] {
         var haystacks: [(String, Data)] = [("log", Data(logs.utf8))]

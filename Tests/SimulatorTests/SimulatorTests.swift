@@ -54,6 +54,25 @@ struct SimulatorTests {
         #expect(orders.largestHandsetSkewHours > 1, "the handsets' clocks were off, and the deadlines ignored them")
     }
 
+    @Test("deletions, a month's purge and an erasure: nothing comes back, every terminal confirms the erasure, and no file or log keeps an erased value")
+    func lifecycleDay() async throws {
+        var scenario = Self.small
+        scenario.cadreShare = 0.3
+        scenario.lifecycle.deletions = 6
+        scenario.lifecycle.erasures = 1
+        scenario.lifecycle.awayShare = 0.7
+        var options = SimulationOptions()
+        options.seed = 17
+        let report = try await Simulation(scenario: scenario, options: options).run()
+        #expect(report.passed, "\(report.summary())")
+        let lifecycle = try #require(report.lifecycle)
+        #expect(lifecycle.deleted == 6 && lifecycle.purged == 6 && lifecycle.resurrected == 0)
+        #expect(lifecycle.lateEditsRefused > 0, "some away cadre edited a household deleted meanwhile")
+        #expect(lifecycle.rebaseDue > 0)
+        #expect(lifecycle.erasures == 1 && lifecycle.erasureTerminals >= 2 && lifecycle.erasurePending == 0)
+        #expect(lifecycle.canaryHitsBefore > 0 && lifecycle.canaryHitsAfter == 0)
+    }
+
     @Test("with dropped requests, lost acks, truncation and a server restart mid-storm, the invariants still hold")
     func faultyDay() async throws {
         var scenario = Self.small

@@ -73,6 +73,16 @@ struct AdminAPI: Sendable {
         }
     }
 
+    /// Erases a household on request (PIPL), as an admin does.
+    func erase(_ id: RecordID, reason: String) async throws -> ErasureReport {
+        let data = try await send("POST", "v1/admin/households/\(id.rawValue)/erase", body: try WireCoding.encode(EraseRequest(reason: reason)))
+        return try WireCoding.decode(ErasureReport.self, from: data)
+    }
+
+    func erasures() async throws -> ErasureList {
+        try WireCoding.decode(ErasureList.self, from: try await send("GET", "v1/admin/households/erasures", body: nil))
+    }
+
     private func send(_ method: String, _ path: String, query: String? = nil, body: Data?, headers: [String: String] = [:]) async throws -> Data {
         var url = baseURL.appendingPathComponent(path)
         if let query, var components = URLComponents(url: url, resolvingAgainstBaseURL: false) {

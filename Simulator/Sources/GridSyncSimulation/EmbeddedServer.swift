@@ -24,6 +24,12 @@ protocol ServerCluster: Actor {
     func changesAppliedTwice() async throws -> Int
     /// The digest of every blob entry the servers' store holds (one per stored photo).
     func blobDigests() async throws -> [BlobDigest]
+    /// The housekeeping run of a month later: tombstones old enough at once, and terminals
+    /// silent longer than `silentLimit` due a rebase.
+    func purgeTombstones(silentLimit: Duration) async throws -> PurgeReport
+    /// Everything the servers logged, when the simulator captured it; servers run as processes
+    /// log to files under the day's folder instead.
+    var capturedLog: String? { get }
 }
 
 /// A real `gridsync-server` inside the simulator's process: a temporary SQLite file and a
@@ -43,8 +49,12 @@ actor EmbeddedServer: ServerCluster {
     var servers: [URL] { [baseURL] }
     var databasePath: String { directory.appendingPathComponent("server.sqlite").path }
 
-    init(directory: URL, deadlines: DeadlinePolicy = .standard, admission: AdmissionPolicy = AdmissionPolicy()) async throws {
+    /// Every line the server logged, at trace level, when asked for (a day with an erasure).
+    let log: LogCapture?
+
+    init(directory: URL, deadlines: DeadlinePolicy = .standard, admission: AdmissionPolicy = AdmissionPolicy(), capturingLog: Bool = false) async throws {
         self.directory = directory
+        log = capturingLog ? LogCapture() : nil
         self.deadlines = deadlines
         self.admission = admission
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -56,8 +66,8 @@ actor EmbeddedServer: ServerCluster {
     }
 
     private func start() async throws {
-        var logger = Logger(label: "gridsync-sim.server")
-        logger.logLevel = .critical
+        var logger = log.map { log in Logger(label: "gridsync-sim.server", factory: { _ in log.handler() }) } ?? Logger(label: "gridsync-sim.server")
+        logger.logLevel = log == nil ? .critical : .trace
         let app = buildApplication(configuration: ServerConfiguration(port: port, deadlines: deadlines, admission: admission), store: store, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         self.group = group
@@ -86,6 +96,12 @@ actor EmbeddedServer: ServerCluster {
     func blobDigests() async throws -> [BlobDigest] {
         try await store.defaultBlobStore().inventory().blobs.map(\.digest)
     }
+
+    func purgeTombstones(silentLimit: Duration) async throws -> PurgeReport {
+        try await SyncEngine(store: store).purgeTombstones(now: Date(), policy: RetentionPolicy(minimumAge: .zero, silentLimit: silentLimit))
+    }
+
+    var capturedLog: String? { log?.text }
 
     func stop() async {
         await group?.triggerGracefulShutdown()

@@ -31,6 +31,12 @@ enum Invariants {
         for (key, state) in server {
             for grid in Observer.grids(of: state) { byGrid[grid, default: []].append(key) }
         }
+        // Deleted or erased by the day's lifecycle: gone from the server by design, and never
+        // to be live again anywhere.
+        let lifecycle = await simulation.lifecycle, lifecycleRun = await simulation.lifecycleRun
+        let removed = lifecycle?.removedKeys ?? []
+        var liveAgain = Set<RecordKey>()
+        for key in removed where server[key].map({ !$0.isTombstoned }) ?? false { liveAgain.insert(key) }
         for terminal in terminals {
             for change in await terminal.created { created[change.id] = change }
             let status = try await terminal.status()
@@ -46,9 +52,13 @@ enum Invariants {
             for (generation, replica) in await terminal.replicas.enumerated() { names[replica] = "\(terminal.profile.worker)#\(generation)" }
             // Every record in the terminal's grid must be exactly the server's.
             let local = try await terminal.replica()
+            for key in removed where local[key].map({ !$0.isTombstoned }) ?? false { liveAgain.insert(key) }
             let grid = terminal.profile.grid
             let inScope = Dictionary(uniqueKeysWithValues: Set(byGrid.filter { $0.key.isWithin(grid) }.values.joined()).map { ($0, server[$0]!) })
-            let localInScope = local.filter { Observer.grids(of: $0.value).contains { $0.isWithin(grid) } }
+            // A tombstone the handset keeps of a record the server has since purged is no divergence.
+            let localInScope = local.filter { entry in
+                Observer.grids(of: entry.value).contains { $0.isWithin(grid) } && !(server[entry.key] == nil && entry.value.isTombstoned)
+            }
             if Set(inScope.keys) != Set(localInScope.keys) || inScope.contains(where: { localInScope[$0.key] != $0.value }) {
                 converged = false
                 if divergent.count < 5 { divergent.append("\(terminal.profile.worker): \(inScope.count) records on server, \(localInScope.count) local") }
@@ -57,11 +67,12 @@ enum Invariants {
         }
         if pending > 0 { converged = false }
 
-        var onServer = 0
-        for change in created.values where !rejected.contains(change.id) {
+        var onServer = 0, kept = 0
+        for change in created.values where !rejected.contains(change.id) && !removed.contains(change.record) {
+            kept += 1
             if let state = server[change.record], change.dots.allSatisfy(state.context.contains) { onServer += 1 }
         }
-        let lost = created.count - rejected.count - onServer
+        let lost = kept - onServer
         let duplicated = try await duplicatedOnServer(simulation)
 
         let expected = await simulation.ledger.expectedConflicts()
@@ -96,6 +107,11 @@ enum Invariants {
             notes: divergent + silent.sorted().prefix(5).map { "not in conflict on the server: \($0)" }
                 + unexpected.sorted().prefix(5).map { "conflict with no concurrent edit: \($0)" } + (unluckyOutcome?.notes ?? []))
         report.workOrders = workOrders
+        if let lifecycle, let lifecycleRun {
+            report.lifecycle = try await LifecycleFigures.check(lifecycle, run: lifecycleRun, server: server, liveAgain: liveAgain, parked: parked,
+                                                                admin: first.contextValue.admin, folder: folder,
+                                                                log: await simulation.cluster?.capturedLog)
+        }
         if simulation.scenario.photos.any {
             report.photos = try await PhotoFigures.check(server: server, admin: first.contextValue.admin, pending: photosPending,
                                                          inventory: try await simulation.cluster?.blobDigests(),

@@ -49,6 +49,29 @@ public struct Scenario: Codable, Sendable, Hashable {
     public var admission: Admission?
     /// Photos on findings and work orders, and cuts of their uploads.
     public var photos = PhotoLoad()
+    /// Deletions, a month's purge and an erasure at the end of the day (``LifecycleDay``).
+    public var lifecycle = Lifecycle()
+
+    public struct Lifecycle: Codable, Sendable, Hashable {
+        /// Households their grid workers delete after the rounds.
+        public var deletions = 0
+        /// Households ops erase on request (0 or 1).
+        public var erasures = 0
+        /// Of the deletions in grids a cadre shares, the share whose cadre is away meanwhile
+        /// and edits the household offline: a late change that must not bring it back.
+        public var awayShare = 0.5
+        public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            self.init()
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            deletions = try container.decodeIfPresent(Int.self, forKey: .deletions) ?? deletions
+            erasures = try container.decodeIfPresent(Int.self, forKey: .erasures) ?? erasures
+            awayShare = try container.decodeIfPresent(Double.self, forKey: .awayShare) ?? awayShare
+        }
+
+        public var any: Bool { deletions > 0 || erasures > 0 }
+    }
 
     public struct Admission: Codable, Sendable, Hashable {
         public var pushSlots: Int?
@@ -171,6 +194,7 @@ public struct Scenario: Codable, Sendable, Hashable {
         requestTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds) ?? requestTimeoutSeconds
         admission = try container.decodeIfPresent(Admission.self, forKey: .admission)
         photos = try container.decodeIfPresent(PhotoLoad.self, forKey: .photos) ?? photos
+        lifecycle = try container.decodeIfPresent(Lifecycle.self, forKey: .lifecycle) ?? lifecycle
     }
 }
 

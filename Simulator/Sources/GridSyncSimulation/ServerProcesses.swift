@@ -98,6 +98,16 @@ actor ServerProcesses: ServerCluster {
         return try await store.defaultBlobStore().inventory().blobs.map(\.digest)
     }
 
+    /// Run against the shared database, as one instance's housekeeping would.
+    func purgeTombstones(silentLimit: Duration) async throws -> PurgeReport {
+        let store = try await PostgresStore(url: postgres, connections: 2)
+        defer { Task { await store.shutdown() } }
+        return try await SyncEngine(store: store).purgeTombstones(now: Date(), policy: RetentionPolicy(minimumAge: .zero, silentLimit: silentLimit))
+    }
+
+    /// The instances log to files under the day's folder, which the erasure check reads.
+    var capturedLog: String? { nil }
+
     func stop() async {
         for case let process? in processes where process.isRunning {
             process.terminate()

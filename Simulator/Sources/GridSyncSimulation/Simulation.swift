@@ -42,6 +42,9 @@ public actor Simulation {
     var caseLoad: CaseLoad?
     /// The cutting link photo uploads cross, on a day whose photos get cut.
     var photoLink: LinkProxy?
+    /// The end of the day's deletions, purge and erasure, and what they did.
+    var lifecycle: LifecycleDay?
+    var lifecycleRun: LifecycleRun?
     /// Large days (a city) close each terminal's client between uses and bound how many are
     /// open in a storm; a district's day keeps every client open, as before.
     var restsIdleClients: Bool { scenario.closeIdleClients ?? (scenario.terminals > 2_000) }
@@ -73,7 +76,8 @@ public actor Simulation {
         } else {
             let deadlines = try scenario.workOrders.deadlines.map { try DeadlinePolicy.parse(windows: $0, nearlyDue: nil) } ?? .standard
             let server = try await EmbeddedServer(directory: folder.appendingPathComponent("server"), deadlines: deadlines,
-                                                  admission: scenario.admission.map(AdmissionPolicy.init) ?? AdmissionPolicy())
+                                                  admission: scenario.admission.map(AdmissionPolicy.init) ?? AdmissionPolicy(),
+                                                  capturingLog: scenario.lifecycle.erasures > 0)
             cluster = server
             (servers, adminToken) = (await server.servers, await server.adminToken)
         }
@@ -132,6 +136,13 @@ public actor Simulation {
             }
         }
         try await settle(skipping: [])
+        if scenario.lifecycle.any {
+            let everyone = Set(terminals.indices).subtracting(offline).subtracting(reinstalled).subtracting(unlucky.terminals)
+            let day = await LifecycleDay(load: scenario.lifecycle, simulation: self, steady: everyone,
+                                         expectedConflicts: Set(await ledger.expectedConflicts().map(\.record)), seed: options.seed)
+            lifecycle = day
+            lifecycleRun = try await day.run(self, admin: admin, folder: folder)
+        }
         report("checking invariants")
         var result = try await Invariants.check(self, folder: folder)
         result.instances = servers.count

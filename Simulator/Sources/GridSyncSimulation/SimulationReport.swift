@@ -47,6 +47,8 @@ public struct SimulationReport: Codable, Sendable {
     /// The closed loop, when the scenario has work orders.
     public var workOrders: WorkOrderFigures?
     public var photos: PhotoFigures?
+    /// Deletions, the purge and the erasure, when the scenario has them.
+    public var lifecycle: LifecycleFigures?
 
     /// What the hostile and unlucky mix did, case by case (see `UnluckyDay`).
     public struct Unlucky: Codable, Sendable, Hashable {
@@ -72,7 +74,7 @@ public struct SimulationReport: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case terminals, lost, duplicated, converged, seed, retries, reinstalls, notes, unlucky, store, instances
-        case workOrders = "work_orders", photos
+        case workOrders = "work_orders", photos, lifecycle
         case selfConflicts = "self_conflicts"
         case changesCreated = "changes_created", changesOnServer = "changes_on_server", silentOverwrites = "silent_overwrites"
         case conflictsExpected = "conflicts_expected", conflictsDetected = "conflicts_detected", unexpectedConflicts = "unexpected_conflicts"
@@ -86,7 +88,7 @@ public struct SimulationReport: Codable, Sendable {
     public var passed: Bool {
         lost == 0 && duplicated == 0 && silentOverwrites == 0 && unexpectedConflicts == 0 && converged && rejectionsExplained
             && conflictsDetected == conflictsExpected && selfConflicts == 0 && (unlucky?.passed ?? true) && (workOrders?.passed ?? true)
-            && (photos?.passed ?? true)
+            && (photos?.passed ?? true) && (lifecycle?.passed ?? true)
     }
 
     public func summary() -> String {
@@ -125,6 +127,13 @@ public struct SimulationReport: Codable, Sendable {
             if let p50 = photos.latencyRatioP50, let p95 = photos.latencyRatioP95 {
                 row("record latency w/ photos", String(format: "p50 %.2f×, p95 %.2f× of the day without (at most %.2f×)", p50, p95, PhotoFigures.latencyAllowance))
             }
+        }
+        if let lifecycle {
+            row("deleted / purged", "\(lifecycle.deleted) / \(lifecycle.purged); resurrected \(lifecycle.resurrected)")
+            row("late edits refused / rebases", "\(lifecycle.lateEditsRefused) record_purged / \(lifecycle.rebaseDue) terminals due a rebase")
+            row("erasures / pending terminals", "\(lifecycle.erasures) / \(lifecycle.erasurePending) of \(lifecycle.erasureTerminals)")
+            row("erased values found", "\(lifecycle.canaryHitsBefore) places before, \(lifecycle.canaryHitsAfter) after")
+            for note in lifecycle.notes { lines.append("  ! " + note) }
         }
         row("converged", converged ? "yes" : "NO")
         row("largest storm", String(format: "%.2f s, %.0f changes/s", stormSeconds, stormChangesPerSecond))

@@ -10,6 +10,8 @@ enum Outbox {
         let change: Change
         /// The change's wire JSON, stored once so pushes splice it rather than re-encode it.
         let body: Data
+        /// Acknowledged once, and put back by a rebase.
+        var requeued = false
     }
 
     static func append(_ change: Change, at date: Date, _ db: Database) throws {
@@ -20,9 +22,9 @@ enum Outbox {
     }
 
     static func oldest(_ limit: Int, _ db: Database) throws -> [Entry] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, body FROM outbox ORDER BY seq LIMIT ?"), arguments: [limit]).map { row in
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, body, requeued FROM outbox ORDER BY seq LIMIT ?"), arguments: [limit]).map { row in
             let body: Data = row["body"]
-            return Entry(seq: row["seq"], change: try WireCoding.decode(Change.self, from: body), body: body)
+            return Entry(seq: row["seq"], change: try WireCoding.decode(Change.self, from: body), body: body, requeued: row["requeued"])
         }
     }
 
@@ -50,8 +52,8 @@ enum Outbox {
     /// applied. Returns how many went back.
     static func requeueSent(_ db: Database) throws -> Int {
         try db.execute(sql: """
-            INSERT OR IGNORE INTO outbox (seq, change_id, kind, record_id, body, created_at)
-            SELECT seq, change_id, kind, record_id, body, created_at FROM sent ORDER BY seq
+            INSERT OR IGNORE INTO outbox (seq, change_id, kind, record_id, body, created_at, requeued)
+            SELECT seq, change_id, kind, record_id, body, created_at, 1 FROM sent ORDER BY seq
             """)
         let requeued = db.changesCount
         try db.execute(sql: "DELETE FROM sent")

@@ -78,6 +78,11 @@ enum ReplicaDatabase {
             // when it ends are gone from the server (purged, or lost with a restore).
             try db.execute(sql: "CREATE TABLE rebase_unseen (kind TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID")
         }
+        migrator.registerMigration("v5-requeued") { db in
+            // Marks a change a rebase put back (``Outbox/requeueSent(_:)``): the server accepted
+            // it once, so a refusal because its record was purged since drops it unparked.
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN requeued INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -126,6 +126,19 @@ extension FieldClient {
                     erased += 1
                     continue
                 }
+                if result.reason?.code == RejectReason.recordPurgedCode {
+                    // Gone for good: a change the server had accepted before (a rebase sent it
+                    // again) is dropped; a new one is parked for a person. Either way the record
+                    // leaves the replica once nothing else for it waits, never live again here.
+                    if entry.requeued {
+                        try Outbox.remove(entry.change.id, db)
+                    } else {
+                        try Outbox.park(entry.change, reason: result.reason!, at: now, db, cache: rows)
+                        rejected += 1
+                    }
+                    if try !Outbox.hasPending(entry.change.record, db) { try RecordRow.delete(entry.change.record, db, cache: rows) }
+                    continue
+                }
                 try Outbox.park(entry.change, reason: result.reason ?? RejectReason(code: "rejected", message: "refused by the server"), at: now, db, cache: rows)
                 rejected += 1
             }

@@ -34,7 +34,7 @@ extension SyncEngine {
     /// grid the record is or was filed under. Revoked terminals do not count; an active one
     /// silent longer than `policy.silentLimit` is marked due a rebase and no longer counts.
     public func purgeTombstones(now: Date, policy: RetentionPolicy = RetentionPolicy()) async throws -> PurgeReport {
-        let minimumAge = Double(policy.minimumAge.components.seconds), silentLimit = Double(policy.silentLimit.components.seconds)
+        let minimumAge = policy.minimumAge / .seconds(1), silentLimit = policy.silentLimit / .seconds(1)
         return try await store.write { transaction in
             var report = PurgeReport()
             var holders: [(roots: [GridPath], pulled: Int64)] = []

@@ -92,10 +92,16 @@ struct PullPlanner: Sendable {
             // The pages after a backfill carry what changed meanwhile.
             hasMore = true
         } else {
+            // Read first: by the cursor invariant every position up to it is committed and seen
+            // by the query below. A page that reaches the end moves the cursor there, even past
+            // the scope's last change, so a terminal in a quiet grid still proves it has pulled
+            // past later positions: a purged record's, or an erasure's it never got to see.
+            let highWater = try await engine.currentSeq()
             found = try await engine.records(within: scope, seqAfter: cursor.seq, seqAtMost: nil, limit: limit, maxBytes: Self.maximumPageBytes,
                                             protocolVersion: protocolVersion)
             if let last = found.lastSeq { cursor.seq = last }
             hasMore = found.full
+            if !hasMore { cursor.seq = max(cursor.seq, highWater) }
         }
         return Page(records: found.records.map { Self.redacted($0, for: scope) }, cursor: cursor.text, hasMore: hasMore, scope: report,
                     unreadable: found.unreadable, serverTime: now)
