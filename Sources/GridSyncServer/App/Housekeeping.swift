@@ -24,7 +24,7 @@ struct Housekeeping: Service {
                 do {
                     if let done = try await chore.run(now()) { logger.info("\(chore.name): \(done)") }
                 } catch {
-                    logger.error("\(chore.name) failed; next pass in an hour", metadata: ["error": "\(type(of: error))"])
+                    logger.error("\(chore.name) failed; trying again at the next pass", metadata: ["error": "\(type(of: error))"])
                 }
             }
             // Shutdown must not wait out the hour.
