@@ -1022,6 +1022,34 @@ def run(client: Client, admin: str) -> None:
     r = call("revoke unknown device", "POST", "/v1/admin/devices/dev-nosuchdevice/revoke", token=admin)
     expect("revoking an unknown device is 404", r, 404, "not_found")
 
+    # ---- terminal diagnostics (README "Admin: devices")
+    report = {"appVersion": "1.4.2", "deviceTime": "2030-01-01T00:00:00.000Z", "freeStorageBytes": 3200000000,
+              "lastErrorKind": "unreachable", "oldestPendingSeconds": 5400, "parkedChanges": 2, "pendingChanges": 0}
+    r = push("push a full device report", tB, [], device=report, check_request=True)
+    expect("a push with every device member is 200", r, 200)
+    for member, value in (("lastErrorKind", "张三 13800000000"), ("parkedChanges", -1), ("appVersion", "v" * 40)):
+        r = push(f"push with a bad device.{member}", tB, [], device={**report, member: value})
+        expect(f"device.{member} out of bounds is 400 with its field", r, 400, "invalid_request", field=f"device.{member}")
+        check(f"the refusal of device.{member} does not echo it", "张三" not in r.body.decode("utf-8", "replace"), r.short())
+    r = call("show a device", "GET", f"/v1/admin/devices/{devices['B']['deviceId']}", token=viewer)
+    expect("showing a device is 200", r, 200)
+    shown = r.json or {}
+    check("the device's last report is kept, with the clock skew read against the server's receipt",
+          (shown.get("report") or {}).get("parkedChanges") == 2 and (shown.get("report") or {}).get("lastErrorKind") == "unreachable"
+          and (shown.get("report") or {}).get("clockSkewSeconds", 0) > 86400, json.dumps(shown, ensure_ascii=False)[:400])
+    check("the device's refused requests of the day are counted (the three bad reports)", shown.get("clientErrors24h", 0) >= 3, r.short()[:300])
+    check("a device with parked changes lists the problem parked",
+          any(p.get("kind") == "parked" for p in shown.get("problems", [])), json.dumps(shown.get("problems"), ensure_ascii=False))
+    r = call("show an unknown device", "GET", "/v1/admin/devices/dev-nosuchdevice", token=viewer)
+    expect("showing an unknown device is 404", r, 404, "not_found")
+    r = call("failing devices", "GET", "/v1/admin/devices/failing", token=viewer)
+    expect("listing failing devices is 200", r, 200)
+    failing = {d["summary"]["deviceId"]: {p["kind"] for p in d.get("problems", [])} for d in (r.json or {}).get("devices", [])}
+    check("the revoked device, still calling, is listed revoked", failing.get(devices["R"]["deviceId"]) == {"revoked"}, str(failing))
+    check("the device reporting parked changes is listed", "parked" in failing.get(devices["B"]["deviceId"], set()), str(failing))
+    r = call("failing devices, device token", "GET", "/v1/admin/devices/failing", token=tB)
+    expect("a device token on failing devices is 403", r, 403, "forbidden")
+
     # ---- quarantine: set a record aside, list it, release it
     r = call("quarantine household", "POST", f"/v1/admin/records/household/{household}/quarantine", body={"reason": "核查中"},
              token=admin, check_request=True)
@@ -1334,7 +1362,7 @@ def run(client: Client, admin: str) -> None:
     actions = {e.get("action") for e in entries}
     for action in ("grids.list", "grids.import", "devices.list", "conflicts.list", "conflicts.show", "conflicts.resolve",
                    "status.show", "tokens.create", "tokens.revoke", "devices.enroll", "devices.revoke", "device.enroll",
-                   "photos.show", "photos.get", "households.show", "households.reveal", "households.erase", "households.erasures"):
+                   "photos.show", "photos.get", "devices.failing", "devices.show", "households.show", "households.reveal", "households.erase", "households.erasures"):
         check(f"audit records {action}", action in actions, str(sorted(a for a in actions if a)))
     check("audit records a refused resolution with its error code",
           any(e.get("action") == "conflicts.resolve" and e.get("outcome") == "conflict_changed" for e in entries))

@@ -122,7 +122,11 @@ public struct DeviceIdentity: Sendable, Hashable {
 
 /// Why a client call failed, in words a worker or an app developer can act on.
 public struct FieldClientError: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable { case notEnrolled, underReview, notFound, invalid, server, unauthorized, upgradeRequired }
+    public enum Code: String, Sendable {
+        case notEnrolled, underReview, notFound, invalid, server, unauthorized, upgradeRequired
+        /// No connection to the server, every attempt: a basement, not a broken server.
+        case unreachable
+    }
     public let code: Code
     public let message: String
 

@@ -124,6 +124,15 @@ enum PostgresMigrations {
             """,
             "CREATE INDEX erasure_terminal_pending ON erasure_terminal (device_id, seq) WHERE confirmed_at IS NULL",
         ]),
+        ("v7-diagnostics", [
+            // Each terminal's health, for `devices failing`: its last push and complete pull,
+            // what it last said of itself, and its refused requests of the last day.
+            "ALTER TABLE device ADD COLUMN last_push_at DOUBLE PRECISION",
+            "ALTER TABLE device ADD COLUMN last_pull_at DOUBLE PRECISION",
+            "ALTER TABLE device ADD COLUMN report TEXT",
+            "CREATE TABLE device_refusal (device_id TEXT NOT NULL, at DOUBLE PRECISION NOT NULL, server BOOLEAN NOT NULL)",
+            "CREATE INDEX device_refusal_at ON device_refusal (at)",
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

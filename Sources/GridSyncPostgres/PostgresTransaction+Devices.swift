@@ -7,7 +7,7 @@ import PostgresNIO
 extension PostgresTransaction: DeviceRegistry {
     static let deviceColumns = """
         id, worker, replica_id, status, enrolled_at, last_sync_at, pending_changes, app_version, protocol_version, installation_id,
-        pulled_seq, rebase_due_at
+        pulled_seq, rebase_due_at, last_push_at, last_pull_at, report
         """
 
     func device(_ lookup: DeviceLookup) throws -> RegisteredDevice? {
@@ -37,7 +37,9 @@ extension PostgresTransaction: DeviceRegistry {
             enrolledAt: try date("enrolled_at"), lastSyncAt: try date("last_sync_at"),
             pendingChanges: try row["pending_changes"].decode(Int64?.self).map(Int.init), appVersion: try row["app_version"].decode(String?.self),
             protocolVersion: try row["protocol_version"].decode(Int64?.self).map(Int.init),
-            pulledSeq: try row["pulled_seq"].decode(Int64?.self), rebaseDueAt: try date("rebase_due_at"))
+            pulledSeq: try row["pulled_seq"].decode(Int64?.self), rebaseDueAt: try date("rebase_due_at"),
+            lastPushAt: try date("last_push_at"), lastPullAt: try date("last_pull_at"),
+            report: try row["report"].decode(String?.self).flatMap { try? WireCoding.decode(TerminalReport.self, from: Data($0.utf8)) })
     }
 
     func replicaIDs(ofWorker worker: String) throws -> [ReplicaID] {
@@ -73,9 +75,32 @@ extension PostgresTransaction: DeviceRegistry {
             UPDATE device SET last_sync_at = \(sync.at.timeIntervalSince1970),
                 pending_changes = COALESCE(\(sync.pendingChanges.map(Int64.init))::bigint, pending_changes),
                 app_version = COALESCE(\(sync.appVersion.map(FreeText.storable))::text, app_version),
-                protocol_version = COALESCE(\(sync.protocolVersion.map(Int64.init))::bigint, protocol_version)
+                protocol_version = COALESCE(\(sync.protocolVersion.map(Int64.init))::bigint, protocol_version),
+                last_push_at = COALESCE(\(sync.pushed ? sync.at.timeIntervalSince1970 : nil)::double precision, last_push_at),
+                last_pull_at = COALESCE(\(sync.pulled ? sync.at.timeIntervalSince1970 : nil)::double precision, last_pull_at),
+                report = COALESCE(\(try sync.report.map { String(decoding: try WireCoding.encode($0), as: UTF8.self) })::text, report)
             WHERE id = \(sync.deviceID)
             """)
+    }
+
+    func noteRefusal(deviceID: String, server: Bool, at: Date) throws {
+        try execute("INSERT INTO device_refusal (device_id, at, server) VALUES (\(deviceID), \(at.timeIntervalSince1970), \(server))")
+    }
+
+    func refusalCounts(since: Date) throws -> [String: RefusalCount] {
+        var counts: [String: RefusalCount] = [:]
+        for row in try rows("""
+            SELECT device_id, COUNT(*) FILTER (WHERE NOT server) AS client, COUNT(*) FILTER (WHERE server) AS server
+            FROM device_refusal WHERE at >= \(since.timeIntervalSince1970) GROUP BY device_id
+            """) {
+            counts[try row["device_id"].decode(String.self)] = RefusalCount(client: Int(try row["client"].decode(Int64.self)),
+                                                                            server: Int(try row["server"].decode(Int64.self)))
+        }
+        return counts
+    }
+
+    func forgetRefusals(before date: Date) throws {
+        try execute("DELETE FROM device_refusal WHERE at < \(date.timeIntervalSince1970)")
     }
 
     func insertOpsToken(_ token: OpsTokenRecord, tokenHash: String, at: Date) throws {

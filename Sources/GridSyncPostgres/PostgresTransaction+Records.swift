@@ -211,6 +211,16 @@ extension PostgresTransaction: RecordLog {
         }
     }
 
+    func changedCount(within roots: [GridPath], seqAfter: Int64) throws -> Int {
+        var bindings = PostgresBindings()
+        let scope = Self.subtree("g.grid", roots: roots, &bindings)
+        bindings.append(seqAfter)
+        return Int(try rows(PostgresQuery(unsafeSQL: """
+            SELECT COUNT(*) AS n FROM (SELECT DISTINCT g.kind, g.id FROM record_grid g WHERE \(scope)) AS s
+            JOIN record r ON r.kind = s.kind AND r.id = s.id WHERE r.seq > $\(bindings.count)
+            """, binds: bindings))[0]["n"].decode(Int64.self))
+    }
+
     /// SQL matching `column` against the roots or anything below them, as index ranges:
     /// in bytewise order `/` sorts just before `0`, so `path/` up to `path0` is the subtree.
     static func subtree(_ column: String, roots: [GridPath], _ bindings: inout PostgresBindings) -> String {

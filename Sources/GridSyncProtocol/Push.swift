@@ -1,3 +1,4 @@
+import Foundation
 import GridSyncCore
 
 /// `POST /v1/push`: a batch of changes from a device's outbox, oldest first.
@@ -14,13 +15,53 @@ public struct PushRequest: Codable, Sendable, Hashable {
 }
 
 /// A device's view of itself, sent with each push.
+///
+/// Every member but `pendingChanges` is optional, so that older handsets' reports stay valid.
+/// It tells the command centre why a terminal struggles without anyone reading its logs
+/// (`gridsync devices failing`). Nothing in it is personal data.
 public struct DeviceReport: Codable, Sendable, Hashable {
+    /// The outbox's depth once this push is accepted.
     public var pendingChanges: Int
     public var appVersion: String?
+    /// Seconds since the oldest change still in the outbox was made, read on the handset's own
+    /// clock at both ends, so a wrong clock does not skew it.
+    public var oldestPendingSeconds: Int?
+    /// Changes refused for good and parked for a person.
+    public var parkedChanges: Int?
+    /// The kind of the last failed sync (``lastErrorKindPattern``), absent once a sync went through.
+    public var lastErrorKind: String?
+    /// Free bytes on the handset's storage.
+    public var freeStorageBytes: Int64?
+    /// The handset's clock as it sent the push: the server shows how far it is off, and never
+    /// uses it to decide anything.
+    public var deviceTime: Date?
 
-    public init(pendingChanges: Int, appVersion: String? = nil) {
+    public init(pendingChanges: Int, appVersion: String? = nil, oldestPendingSeconds: Int? = nil, parkedChanges: Int? = nil,
+                lastErrorKind: String? = nil, freeStorageBytes: Int64? = nil, deviceTime: Date? = nil) {
         self.pendingChanges = pendingChanges
         self.appVersion = appVersion
+        self.oldestPendingSeconds = oldestPendingSeconds
+        self.parkedChanges = parkedChanges
+        self.lastErrorKind = lastErrorKind
+        self.freeStorageBytes = freeStorageBytes
+        self.deviceTime = deviceTime
+    }
+
+    /// A short code, as the reference client's error codes are (`server`, `network`,
+    /// `unauthorized`): a letter, then letters, digits or `_`, at most 40 characters.
+    public static let lastErrorKindPattern = "^[A-Za-z][A-Za-z0-9_]{0,39}$"
+
+    /// The first member a server must refuse, by its path in the push (`device.…`), with why.
+    public var invalidMember: (field: String, message: String)? {
+        if pendingChanges < 0 { return ("device.pendingChanges", "pendingChanges is a count: 0 or more") }
+        if let seconds = oldestPendingSeconds, seconds < 0 { return ("device.oldestPendingSeconds", "oldestPendingSeconds is 0 or more") }
+        if let parked = parkedChanges, parked < 0 { return ("device.parkedChanges", "parkedChanges is a count: 0 or more") }
+        if let bytes = freeStorageBytes, bytes < 0 { return ("device.freeStorageBytes", "freeStorageBytes is 0 or more") }
+        if let kind = lastErrorKind, kind.range(of: Self.lastErrorKindPattern, options: .regularExpression) == nil {
+            return ("device.lastErrorKind", "lastErrorKind is a short code: a letter, then up to 39 letters, digits or _")
+        }
+        if let version = appVersion, version.count > 32 { return ("device.appVersion", "appVersion is at most 32 characters") }
+        return nil
     }
 }
 

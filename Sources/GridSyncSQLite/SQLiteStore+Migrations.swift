@@ -152,6 +152,17 @@ extension SQLiteStore {
                 CREATE INDEX erasure_terminal_pending ON erasure_terminal(device_id, seq) WHERE confirmed_at IS NULL;
                 """)
         }
+        migrator.registerMigration("v12-diagnostics") { db in
+            // Each terminal's health, for `devices failing`: its last push and complete pull,
+            // what it last said of itself, and its refused requests of the last day.
+            try db.execute(sql: """
+                ALTER TABLE device ADD COLUMN last_push_at REAL;
+                ALTER TABLE device ADD COLUMN last_pull_at REAL;
+                ALTER TABLE device ADD COLUMN report TEXT;
+                CREATE TABLE device_refusal (device_id TEXT NOT NULL, at REAL NOT NULL, server INTEGER NOT NULL);
+                CREATE INDEX device_refusal_at ON device_refusal(at);
+                """)
+        }
         return migrator
     }
 

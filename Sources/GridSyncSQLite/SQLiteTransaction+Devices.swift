@@ -51,10 +51,33 @@ extension SQLiteTransaction: DeviceRegistry {
     }
 
     func noteSync(_ sync: DeviceSync) throws {
+        let at = sync.at.timeIntervalSince1970
         try db.cachedStatement(sql: """
             UPDATE device SET last_sync_at = ?, pending_changes = COALESCE(?, pending_changes),
-                app_version = COALESCE(?, app_version), protocol_version = COALESCE(?, protocol_version) WHERE id = ?
-            """).execute(arguments: [sync.at.timeIntervalSince1970, sync.pendingChanges, sync.appVersion, sync.protocolVersion, sync.deviceID])
+                app_version = COALESCE(?, app_version), protocol_version = COALESCE(?, protocol_version),
+                last_push_at = COALESCE(?, last_push_at), last_pull_at = COALESCE(?, last_pull_at), report = COALESCE(?, report)
+            WHERE id = ?
+            """).execute(arguments: [at, sync.pendingChanges, sync.appVersion, sync.protocolVersion, sync.pushed ? at : nil, sync.pulled ? at : nil,
+                                     try sync.report.map { String(decoding: try WireCoding.encode($0), as: UTF8.self) }, sync.deviceID])
+    }
+
+    func noteRefusal(deviceID: String, server: Bool, at: Date) throws {
+        try db.cachedStatement(sql: "INSERT INTO device_refusal (device_id, at, server) VALUES (?, ?, ?)")
+            .execute(arguments: [deviceID, at.timeIntervalSince1970, server])
+    }
+
+    func refusalCounts(since: Date) throws -> [String: RefusalCount] {
+        var counts: [String: RefusalCount] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT device_id, SUM(server = 0) AS client, SUM(server = 1) AS server FROM device_refusal WHERE at >= ? GROUP BY device_id
+            """, arguments: [since.timeIntervalSince1970]) {
+            counts[row["device_id"]] = RefusalCount(client: row["client"], server: row["server"])
+        }
+        return counts
+    }
+
+    func forgetRefusals(before date: Date) throws {
+        try db.execute(sql: "DELETE FROM device_refusal WHERE at < ?", arguments: [date.timeIntervalSince1970])
     }
 
     static func device(from row: Row) -> DeviceRecord {
@@ -64,7 +87,8 @@ extension SQLiteTransaction: DeviceRegistry {
             status: DeviceSummary.Status(rawValue: row["status"]) ?? .revoked,
             enrolledAt: date("enrolled_at"), lastSyncAt: date("last_sync_at"),
             pendingChanges: row["pending_changes"], appVersion: row["app_version"], protocolVersion: row["protocol_version"],
-            pulledSeq: row["pulled_seq"], rebaseDueAt: date("rebase_due_at"))
+            pulledSeq: row["pulled_seq"], rebaseDueAt: date("rebase_due_at"), lastPushAt: date("last_push_at"), lastPullAt: date("last_pull_at"),
+            report: (row["report"] as String?).flatMap { try? WireCoding.decode(TerminalReport.self, from: Data($0.utf8)) })
     }
 
     func insertOpsToken(_ token: OpsTokenRecord, tokenHash: String, at: Date) throws {

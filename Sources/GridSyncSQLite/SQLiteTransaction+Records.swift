@@ -161,6 +161,13 @@ extension SQLiteTransaction: RecordLog {
         }
     }
 
+    func changedCount(within roots: [GridPath], seqAfter: Int64) throws -> Int {
+        let scope = GridPath.subtreeCondition("g.grid", roots: roots)
+        return try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM record r WHERE (r.kind, r.id) IN (SELECT g.kind, g.id FROM record_grid g WHERE \(scope.sql)) AND r.seq > ?
+            """, arguments: scope.arguments + [seqAfter]) ?? 0
+    }
+
     func conflictKeys(under root: GridPath?, kind: RecordKind?) throws -> [RecordKey] {
         var sql = "SELECT kind, id FROM record r WHERE in_conflict = 1"
         var arguments: StatementArguments = []

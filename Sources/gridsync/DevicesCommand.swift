@@ -6,8 +6,8 @@ import GridSyncProtocol
 struct DevicesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devices",
-        abstract: "Enrol, list and revoke handheld terminals.",
-        subcommands: [Enroll.self, List.self, Revoke.self])
+        abstract: "Enrol, list, diagnose and revoke handheld terminals.",
+        subcommands: [Enroll.self, List.self, Failing.self, Show.self, Revoke.self])
 
     struct Enroll: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -66,12 +66,31 @@ enum Output {
     /// "3m", "5h", "2d": how long ago, for lists people scan.
     static func age(since date: Date?, now: Date = Date()) -> String {
         guard let date else { return "never" }
-        let seconds = max(0, Int(now.timeIntervalSince(date)))
+        return duration(seconds: now.timeIntervalSince(date))
+    }
+
+    /// "40s", "3m", "5h", "2d".
+    static func duration(seconds: Double) -> String {
+        let seconds = max(0, Int(seconds))
         switch seconds {
         case ..<60: return "\(seconds)s"
         case ..<3_600: return "\(seconds / 60)m"
         case ..<86_400: return "\(seconds / 3_600)h"
         default: return "\(seconds / 86_400)d"
         }
+    }
+
+    /// A handset clock's offset from the server's: "5h ahead", "12m behind", "in step".
+    static func skew(seconds: Double) -> String {
+        if abs(seconds) < 2 { return "in step" }
+        return duration(seconds: abs(seconds)) + (seconds > 0 ? " ahead" : " behind") + " (shown only; never used)"
+    }
+
+    /// "3.2 GB", "512 MB".
+    static func bytes(_ count: Int64) -> String {
+        let units = ["B", "KB", "MB", "GB", "TB"]
+        var value = Double(count), unit = 0
+        while value >= 1_000 && unit < units.count - 1 { value /= 1_000; unit += 1 }
+        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
     }
 }

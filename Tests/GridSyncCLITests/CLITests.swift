@@ -153,7 +153,7 @@ struct CLITests {
         for command in ["conflicts list", "conflicts show", "conflicts resolve", "devices enroll", "devices list", "devices revoke",
                         "grids import", "grids list", "records quarantined", "records quarantine", "records release", "status", "audit",
                         "demo conflict", "orders list", "orders show", "orders accept", "orders dispatch", "orders return", "orders reject",
-                        "orders close", "orders stats", "photos show", "photos get", "households show", "households erase", "households erasures"] {
+                        "orders close", "orders stats", "photos show", "photos get", "households show", "households erase", "households erasures", "devices failing", "devices show"] {
             let output = try await cli.run("\(command) --help").output
             #expect(output.contains("Example"), "\(command) --help has no example")
         }

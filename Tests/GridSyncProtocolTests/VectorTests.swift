@@ -105,6 +105,8 @@ struct VectorTests {
         case "BlobDetails": reencoded = try roundTrip(BlobDetails.self, message)
         case "ErasureReport": reencoded = try roundTrip(ErasureReport.self, message)
         case "HouseholdDetail": reencoded = try roundTrip(HouseholdDetail.self, message)
+        case "DeviceDetail": reencoded = try roundTrip(DeviceDetail.self, message)
+        case "FailingDeviceList": reencoded = try roundTrip(FailingDeviceList.self, message)
         default:
             Issue.record("unknown message type \(type) in \(name)")
             return

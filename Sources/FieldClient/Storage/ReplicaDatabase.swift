@@ -99,6 +99,9 @@ enum Meta: String {
     /// Set when an erasure removed rows: the write-ahead log still holds their old bytes
     /// until the next sync truncates it (``Erasure``).
     case scrubOwed
+    /// The kind of the last failed sync (a ``FieldClientError/Code``, `other` for anything
+    /// else), reported to the server with the next push; cleared by a sync that goes through.
+    case lastErrorKind
 
     func get(_ db: Database) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [rawValue])

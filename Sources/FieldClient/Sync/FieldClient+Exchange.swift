@@ -18,6 +18,7 @@ extension FieldClient {
         while true {
             var retryAfter: Duration?
             let failure: String
+            var unreachable = false
             do {
                 let response = try await transport.send(request)
                 count(sent: body?.count ?? 0, received: response.body.count)
@@ -29,11 +30,12 @@ extension FieldClient {
             } catch let error as TransportFailure {
                 count(sent: body?.count ?? 0, received: 0)
                 failure = "no connection to the server (\(error.description))"
+                unreachable = true
             }
             // A pause the server asked for is pacing, not failure: it has its own budget.
             if retryAfter != nil { pauses += 1 } else { attempt += 1 }
             guard attempt < configuration.retry.maxAttempts, pauses <= configuration.retry.maxServerPauses else {
-                throw FieldClientError(.server, failure + ": will retry at the next sync")
+                throw FieldClientError(unreachable ? .unreachable : .server, failure + ": will retry at the next sync")
             }
             report.retries += 1
             try await configuration.sleep(configuration.retry.delay(attempt: max(attempt, 1), retryAfter: retryAfter, random: &random))

@@ -11,7 +11,8 @@ extension FieldClient {
         let identity = try requireIdentity()
         var report = SyncReport()
         let clock = configuration.now
-        try await noting(.lastError, failure: "sync failed", success: { db in try Meta.lastSyncAt.set(String(clock().timeIntervalSince1970), db) }) {
+        try await noting(.lastError, kind: .lastErrorKind, failure: "sync failed",
+                         success: { db in try Meta.lastSyncAt.set(String(clock().timeIntervalSince1970), db) }) {
             try await pushOutbox(identity, report: &report)
             try await pull(identity, report: &report)
             // A restored server asked for the acknowledged changes again: send them now.
@@ -27,7 +28,7 @@ extension FieldClient {
 
     /// Runs `body` and records how it ended under `key`: cleared on success (with `success`'s
     /// writes), the reason on failure, and the bytes it moved either way.
-    func noting(_ key: Meta, failure: String, success: @escaping @Sendable (Database) throws -> Void = { _ in },
+    func noting(_ key: Meta, kind: Meta? = nil, failure: String, success: @escaping @Sendable (Database) throws -> Void = { _ in },
                 _ body: () async throws -> Void) async throws {
         do {
             try await body()
@@ -35,6 +36,7 @@ extension FieldClient {
             try await pool.write { db in
                 try success(db)
                 try key.set(nil, db)
+                try kind?.set(nil, db)
                 try Self.flushByteCounts(db, bytes)
             }
         } catch let pause as ServerPause {
@@ -45,6 +47,7 @@ extension FieldClient {
             let bytes = takeUnsavedBytes()
             try? await pool.write { db in
                 try key.set(message, db)
+                try kind?.set((error as? FieldClientError)?.code.rawValue ?? "other", db)
                 try Self.flushByteCounts(db, bytes)
             }
             throw error
@@ -80,9 +83,7 @@ extension FieldClient {
     }
 
     func push(_ entries: [Outbox.Entry], _ identity: DeviceIdentity, report: inout SyncReport) async throws {
-        let pending = try await pool.read { db in try Outbox.count(db) }
-        // What will be left once this batch is accepted: the figure the command centre watches.
-        let body = try Self.pushBody(entries, report: DeviceReport(pendingChanges: max(0, pending - entries.count), appVersion: configuration.appVersion))
+        let body = try Self.pushBody(entries, report: try await deviceReport(sending: entries.count))
         let (response, answer) = try await exchange("POST", "/v1/push", body: body, token: identity.token, expecting: PushResponse.self,
                                                     valid: { $0.results.count == entries.count }, report: &report)
         switch response.status {
@@ -148,6 +149,22 @@ extension FieldClient {
         report.rejected += outcome.1
         report.conflicts += outcome.2
         report.erased += outcome.3
+    }
+
+    /// What this handset says of itself with a push (Protocol/README.md, "Push"): the outbox left
+    /// once this batch is accepted, how old its oldest change is, what is parked, how the last
+    /// sync failed, free storage, and its clock, from which the server reads how far off it is.
+    func deviceReport(sending count: Int) async throws -> DeviceReport {
+        let now = configuration.now()
+        let (pending, oldest, parked, kind) = try await pool.read { db in
+            (try Outbox.count(db), try Double.fetchOne(db, sql: "SELECT MIN(created_at) FROM outbox"),
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rejected") ?? 0, try Meta.lastErrorKind.get(db))
+        }
+        let folder = URL(fileURLWithPath: pool.path).deletingLastPathComponent().path
+        let free = (try? FileManager.default.attributesOfFileSystem(forPath: folder)[.systemFreeSize] as? NSNumber)?.int64Value
+        return DeviceReport(pendingChanges: max(0, pending - count), appVersion: configuration.appVersion,
+                            oldestPendingSeconds: oldest.map { max(0, Int(now.timeIntervalSince1970 - $0)) }, parkedChanges: parked,
+                            lastErrorKind: kind, freeStorageBytes: free, deviceTime: now)
     }
 
     func park(_ change: Change, _ reason: RejectReason, report: inout SyncReport) async throws {

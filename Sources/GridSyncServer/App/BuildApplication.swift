@@ -40,7 +40,9 @@ public func buildApplication(
         try JSONBody.response(HealthResponse(limits: configuration.limits))
     }
     router.get("metrics") { _, _ in
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+        // Read as it decays now, not as of the last request: a storm that ended shows as ended.
+        metrics.syncRequestRate.set(environment.syncRate.perSecond)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                  body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
     }
 
@@ -51,6 +53,7 @@ public func buildApplication(
     AdminConflictRoutes(environment: environment).register(on: admin)
     AdminOrderRoutes(environment: environment).register(on: admin)
     AdminDeviceRoutes(environment: environment).register(on: admin)
+    AdminDeviceHealthRoutes(environment: environment).register(on: admin)
     AdminFleetRoutes(environment: environment).register(on: admin)
     AdminRecordRoutes(environment: environment).register(on: admin)
     AdminBlobRoutes(environment: environment).register(on: admin)
@@ -63,7 +66,7 @@ public func buildApplication(
                                             idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gridsync",
                              availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
-        services: [Housekeeping(chores: [.photoGarbage(photos), .tombstonePurge(engine, configuration.retention)],
+        services: [Housekeeping(chores: [.photoGarbage(photos), .tombstonePurge(engine, configuration.retention), .refusalLog(engine)],
                                 every: .seconds(3_600), now: now, logger: logger),
                    Housekeeping(chores: [.erasureScrub(engine.store, environment.scrubOwed)], every: .seconds(60), now: now, logger: logger)],
         onServerRunning: onServerRunning,

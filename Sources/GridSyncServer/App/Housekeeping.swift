@@ -66,6 +66,14 @@ extension Housekeeping.Chore {
         }
     }
 
+    /// Keeps the refused-request log to the day `devices failing` reads.
+    static func refusalLog(_ engine: SyncEngine) -> Self {
+        Self(name: "refusal log") { now in
+            try await engine.forgetRefusals(now: now)
+            return nil
+        }
+    }
+
     static func tombstonePurge(_ engine: SyncEngine, _ policy: RetentionPolicy) -> Self {
         Self(name: "tombstone purge") { now in
             let report = try await engine.purgeTombstones(now: now, policy: policy)

@@ -23,6 +23,10 @@ public final class ServerMetrics: Sendable {
     let blobsDeduplicated: Counter
     /// Households erased on request.
     let erasures: Counter
+    /// The outbox depth each push reports: how the fleet's backlog is spread.
+    let outboxDepth: ValueHistogram
+    /// Pushes and pulls a second, a one-second decaying average (``RequestRate``): the storm.
+    let syncRequestRate: Gauge
 
     enum ChangeOutcomeLabel: String, CaseIterable { case applied, merged, stale, conflict, rejected }
 
@@ -51,6 +55,11 @@ public final class ServerMetrics: Sendable {
         blobsDeduplicated = registry.makeCounter(
             descriptor: Self.name("blob_uploads_deduplicated", unit: "total", "Blob uploads answered at once because the blob was stored"))
         erasures = registry.makeCounter(descriptor: Self.name("erasures", unit: "total", "Households erased on request (PIPL)"))
+        outboxDepth = registry.makeValueHistogram(
+            descriptor: Self.name("device_outbox_depth", unit: "changes", "Outbox depth terminals report at each push"),
+            buckets: [0, 1, 5, 10, 25, 50, 100, 250, 500, 1_000, 5_000])
+        syncRequestRate = registry.makeGauge(
+            descriptor: Self.name("sync_request_rate", unit: "per_second", "Pushes and pulls a second, one-second decaying average"))
         var outcomes: [ChangeOutcomeLabel: Counter] = [:]
         for label in ChangeOutcomeLabel.allCases {
             outcomes[label] = registry.makeCounter(

@@ -33,6 +33,12 @@ struct Authenticator: Sendable {
         return record
     }
 
+    /// The device a request's token names, revoked or not, if the server knows it.
+    func deviceID(_ request: Request) async -> String? {
+        guard let token = bearer(request), token.hasPrefix(TokenFactory.devicePrefix + "_") else { return nil }
+        return try? await engine.device(tokenHash: TokenFactory.hash(token))?.id
+    }
+
     /// The name of the ops token a request carries, if it is one the server knows.
     func opsName(_ request: Request) async -> String? {
         guard let token = bearer(request) else { return nil }

@@ -57,7 +57,8 @@ struct PushApplier {
         for batch in batches {
             results.append(try batch.changes.map { try apply($0, of: batch) })
             syncs.append(DeviceSync(deviceID: batch.device.id, at: batch.receivedAt, pendingChanges: batch.report?.pendingChanges,
-                                    appVersion: batch.report?.appVersion, protocolVersion: WireProtocol.version))
+                                    appVersion: batch.report?.appVersion, protocolVersion: WireProtocol.version, pushed: true,
+                                    report: batch.report.map { TerminalReport($0, receivedAt: batch.receivedAt) }))
         }
         try save(syncs)
         return results

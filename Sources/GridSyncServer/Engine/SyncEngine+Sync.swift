@@ -65,7 +65,7 @@ extension SyncEngine {
     /// its scope up to there, it has also carried out every erasure up to there.
     public func markSynced(deviceID: String, at: Date, pulledUpTo seq: Int64? = nil, rebasedSince: Date? = nil) async throws {
         try await store.write { transaction in
-            try transaction.noteSync(DeviceSync(deviceID: deviceID, at: at))
+            try transaction.noteSync(DeviceSync(deviceID: deviceID, at: at, pulled: seq != nil))
             if let seq {
                 try transaction.notePulled(deviceID: deviceID, upTo: seq, rebasedSince: rebasedSince)
                 try transaction.confirmErasures(deviceID: deviceID, upTo: seq, at: at)

@@ -8,7 +8,7 @@ import Hummingbird
 struct AdminDeviceRoutes {
     let environment: ServerEnvironment
     /// A device that has not synced for this long is shown as stale.
-    static let staleAfter: TimeInterval = 24 * 3_600
+    static let staleAfter = DeviceHealthPolicy().staleAfter
 
     func register(on group: RouterGroup<GridSyncRequestContext>) {
         group.post("devices", use: environment.auditingRefusals("devices.enroll", enroll))

@@ -10,9 +10,9 @@ struct BlobRoutes {
     let environment: ServerEnvironment
 
     func register(on group: RouterGroup<GridSyncRequestContext>) {
-        group.post("blobs/:sha256", use: begin)
-        group.put("blobs/:sha256/chunks/:index", use: putChunk)
-        group.get("blobs/:sha256", use: download)
+        group.post("blobs/:sha256", use: environment.countingRefusals(begin))
+        group.put("blobs/:sha256/chunks/:index", use: environment.countingRefusals(putChunk))
+        group.get("blobs/:sha256", use: environment.countingRefusals(download))
     }
 
     @Sendable func begin(_ request: Request, context: GridSyncRequestContext) async throws -> Response {

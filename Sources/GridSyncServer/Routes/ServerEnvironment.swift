@@ -62,6 +62,31 @@ struct ServerEnvironment: Sendable {
         try await engine.appendAudit(actor: actor, action: action, target: target, outcome: outcome, detail: detail, at: now())
     }
 
+    /// Wraps a device-facing handler so that a request refused (4xx) or failed (5xx) is noted
+    /// against the device its token names, a revoked one included: `devices failing` shows who
+    /// keeps failing, and why. A 429 or 503 is the server pacing a storm, not the terminal
+    /// failing: those are never counted, and never cost a write while the server is busiest.
+    func countingRefusals(
+        _ handler: @escaping @Sendable (Request, GridSyncRequestContext) async throws -> Response
+    ) -> @Sendable (Request, GridSyncRequestContext) async throws -> Response {
+        { request, context in
+            do {
+                return try await handler(request, context)
+            } catch {
+                let status: Int
+                switch error {
+                case let refusal as APIError: status = Int(refusal.status.code)
+                case let failure as StoreError: if case .unavailable = failure.code { status = 503 } else { status = 500 }
+                default: status = 500
+                }
+                if status >= 400, status != 429, status != 503, let device = await authenticator.deviceID(request) {
+                    try? await engine.noteRefusal(deviceID: device, server: status >= 500, at: now())
+                }
+                throw error
+            }
+        }
+    }
+
     /// Wraps an admin handler so that a refusal after the caller is known (a bad body, a stale
     /// resolve, a wrong role) is audited too, with its error code as the outcome. Successes
     /// are audited by the handler itself, which knows what it did.

@@ -9,8 +9,8 @@ struct SyncRoutes {
 
     func register(on group: RouterGroup<GridSyncRequestContext>) {
         group.post("enroll", use: enroll)
-        group.post("push", use: push)
-        group.get("pull", use: pull)
+        group.post("push", use: environment.countingRefusals(push))
+        group.get("pull", use: environment.countingRefusals(pull))
     }
 
     @Sendable func enroll(_ request: Request, context: GridSyncRequestContext) async throws -> Response {
@@ -55,6 +55,10 @@ struct SyncRoutes {
             error.body.limit = environment.limits.maxChangesPerPush
             throw error
         }
+        if let invalid = body.device?.invalidMember {
+            // Kept and shown to ops later: a value outside these bounds is refused, never stored.
+            throw APIError.invalid(invalid.message, field: invalid.field)
+        }
         if let index = body.changes.firstIndex(where: { $0.record.kind.schema.sinceProtocolVersion > context.protocolVersion }) {
             // The kind does not exist in the client's version: it cannot have meant it.
             throw APIError.invalid("\(body.changes[index].record.kind.rawValue) records need protocol version "
@@ -65,6 +69,7 @@ struct SyncRoutes {
         let results = try await environment.groupCommit.submit(PushBatch(
             device: device, scope: scope, changes: body.changes.map(decider.check), report: body.device, receivedAt: environment.now()))
         environment.metrics.pushes.increment()
+        if let depth = body.device?.pendingChanges { environment.metrics.outboxDepth.record(Double(depth)) }
         for result in results { environment.metrics.countChange(result.outcome.rawValue) }
         environment.metrics.pushLatency.record(ContinuousClock.now - started)
         return try JSONBody.response(PushResponse(results: results))

@@ -17,10 +17,18 @@ public struct DeviceRecord: Sendable, Hashable {
     public var pulledSeq: Int64?
     /// Since when its next pull must start its scope afresh (``Retention/markRebaseDue(deviceIDs:at:)``).
     public var rebaseDueAt: Date?
+    /// Its last committed push, and its last pull that ran to the end.
+    public var lastPushAt: Date?
+    public var lastPullAt: Date?
+    /// What it said of itself at its last push.
+    public var report: TerminalReport?
 
     public init(id: String, worker: String, replicaID: ReplicaID, status: DeviceSummary.Status, enrolledAt: Date? = nil,
                 lastSyncAt: Date? = nil, pendingChanges: Int? = nil, appVersion: String? = nil, protocolVersion: Int? = nil,
-                pulledSeq: Int64? = nil, rebaseDueAt: Date? = nil) {
+                pulledSeq: Int64? = nil, rebaseDueAt: Date? = nil, lastPushAt: Date? = nil, lastPullAt: Date? = nil, report: TerminalReport? = nil) {
+        self.lastPushAt = lastPushAt
+        self.lastPullAt = lastPullAt
+        self.report = report
         self.pulledSeq = pulledSeq
         self.rebaseDueAt = rebaseDueAt
         self.id = id

@@ -14,6 +14,12 @@ public protocol DeviceRegistry {
     func revoke(deviceID: String, at: Date) throws
     /// Notes a finished sync, and what the device said of itself (`nil` keeps what was known).
     func noteSync(_ sync: DeviceSync) throws
+    /// Notes a request of the device the server refused (4xx) or failed (5xx, `server`).
+    func noteRefusal(deviceID: String, server: Bool, at: Date) throws
+    /// Refusals and failures per device since `since`.
+    func refusalCounts(since: Date) throws -> [String: RefusalCount]
+    /// Forgets refusals older than `date`: only the last day is ever shown.
+    func forgetRefusals(before date: Date) throws
 
     func insertOpsToken(_ token: OpsTokenRecord, tokenHash: String, at: Date) throws
     func opsToken(tokenHash: String) throws -> OpsTokenRecord?
@@ -44,11 +50,31 @@ public struct DeviceSync: Sendable, Hashable {
     public var pendingChanges: Int?
     public var appVersion: String?
     public var protocolVersion: Int?
-    public init(deviceID: String, at: Date, pendingChanges: Int? = nil, appVersion: String? = nil, protocolVersion: Int? = nil) {
+    /// A push was committed, or a pull ran to its last page.
+    public var pushed: Bool
+    public var pulled: Bool
+    /// What the push's `device` member said, with the clock skew the server read from it.
+    public var report: TerminalReport?
+
+    public init(deviceID: String, at: Date, pendingChanges: Int? = nil, appVersion: String? = nil, protocolVersion: Int? = nil,
+                pushed: Bool = false, pulled: Bool = false, report: TerminalReport? = nil) {
         self.deviceID = deviceID
         self.at = at
         self.pendingChanges = pendingChanges
         self.appVersion = appVersion
         self.protocolVersion = protocolVersion
+        self.pushed = pushed
+        self.pulled = pulled
+        self.report = report
+    }
+}
+
+/// A device's refused and failed requests over a period.
+public struct RefusalCount: Sendable, Hashable {
+    public var client = 0
+    public var server = 0
+    public init(client: Int = 0, server: Int = 0) {
+        self.client = client
+        self.server = server
     }
 }

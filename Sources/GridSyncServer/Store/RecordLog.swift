@@ -33,6 +33,9 @@ public protocol RecordLog {
     /// Records within `roots` (current or left grids) whose position lies in
     /// `seqAfter...seqAtMost`, oldest first, at most `limit`; quarantined ones are left out.
     func changedRecords(within roots: [GridPath], seqAfter: Int64, seqAtMost: Int64, limit: Int) throws -> [StoredRow]
+    /// How many records within `roots` (current or left grids) have a position above
+    /// `seqAfter`: what a terminal whose cursor is there has yet to pull.
+    func changedCount(within roots: [GridPath], seqAfter: Int64) throws -> Int
     /// Keys of records in conflict, oldest conflict first, optionally under a root and of a kind.
     func conflictKeys(under root: GridPath?, kind: RecordKind?) throws -> [RecordKey]
     /// Keys of the records of `kind` whose current grid lies under `root` (everywhere when nil),

@@ -141,6 +141,38 @@ struct StoreConformanceTests {
         await fixture.opened.close()
     }
 
+    @Test("a terminal's health: its last report kept whole, push and pull times, refusals of the day, changes not pulled", arguments: StoreKind.available)
+    func diagnostics(kind: StoreKind) async throws {
+        let fixture = try await Fixture(kind, workers: ["w-1": [Self.gridA]])
+        let device = fixture.devices[0]
+        let store = fixture.opened.store
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let report = TerminalReport(reportedAt: t0, pendingChanges: 3, oldestPendingSeconds: 600, parkedChanges: 1, lastErrorKind: "unreachable",
+                                    freeStorageBytes: 5_000_000_000, appVersion: "1.4.2", clockSkewSeconds: -42.5)
+        try await store.write { try $0.noteSync(DeviceSync(deviceID: device.id, at: t0, pendingChanges: 3, pushed: true, report: report)) }
+        try await store.write { try $0.noteSync(DeviceSync(deviceID: device.id, at: t0.addingTimeInterval(5), pulled: true)) }
+        let noted = try #require(try await fixture.engine.devices().first { $0.id == device.id })
+        #expect(noted.report == report && noted.lastPushAt == t0 && noted.lastPullAt == t0.addingTimeInterval(5))
+        #expect(noted.lastSyncAt == t0.addingTimeInterval(5), "a pull without a report keeps the last one")
+        try await store.write { transaction in
+            try transaction.noteRefusal(deviceID: device.id, server: false, at: t0.addingTimeInterval(-90_000))
+            try transaction.noteRefusal(deviceID: device.id, server: false, at: t0)
+            try transaction.noteRefusal(deviceID: device.id, server: true, at: t0.addingTimeInterval(1))
+        }
+        #expect(try await store.read { try $0.refusalCounts(since: t0.addingTimeInterval(-86_400)) } == [device.id: RefusalCount(client: 1, server: 1)])
+        try await store.write { try $0.forgetRefusals(before: t0) }
+        #expect(try await store.read { try $0.refusalCounts(since: .distantPast) } == [device.id: RefusalCount(client: 1, server: 1)])
+
+        var terminal = Terminal(replica: device.replicaID)
+        _ = try await fixture.push([try terminal.create(Sample.household("hh-1", grid: Self.gridA)),
+                                    try terminal.create(Sample.household("hh-2", grid: Self.gridA))], by: device, scope: [Self.gridA])
+        let first = try await fixture.pulled([Self.gridA])[0].seq
+        #expect(try await store.read { try $0.changedCount(within: [Self.gridA], seqAfter: 0) } == 2)
+        #expect(try await store.read { try $0.changedCount(within: [Self.gridA], seqAfter: first) } == 1)
+        #expect(try await store.read { try $0.changedCount(within: [Self.gridA12, Self.gridB], seqAfter: 0) } == 0, "a sibling sharing the prefix is not within")
+        await fixture.opened.close()
+    }
+
     @Test("positions grow across commits, and each record carries the position of its last change", arguments: StoreKind.available)
     func positions(kind: StoreKind) async throws {
         let fixture = try await Fixture(kind, workers: ["w-1": [Self.gridA]])
