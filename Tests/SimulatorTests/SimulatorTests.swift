@@ -28,6 +28,13 @@ struct SimulatorTests {
         #expect(first.lost == 0 && first.duplicated == 0 && first.silentOverwrites == 0 && first.converged)
         let second = try await Simulation(scenario: Self.small, options: options).run()
         #expect(second.stateDigest == first.stateDigest)
+        // The page people look at carries the same figures, and a mark in every chart.
+        let page = try DayReportPage.render(first, scenario: Self.small)
+        #expect(page.contains(String(format: "%.0f / %.0f / %.0f ms", first.syncLatencyMS.p50, first.syncLatencyMS.p95, first.syncLatencyMS.p99)))
+        #expect(page.contains("\(first.changesCreated) / \(first.changesOnServer)") && page.contains(first.stateDigest))
+        #expect(page.contains("<polyline class=\"requests\"") && page.contains("<rect class=\"bar\""))
+        #expect(!page.contains("http://") && !page.contains("https://") && !page.contains("<script"), "self-contained, nothing fetched")
+        #expect((first.timeline?.seconds.count ?? 0) > 3 && (first.latencyHistogramMS?.reduce(0) { $0 + $1.count } ?? 0) > 0)
     }
 
     @Test("a hostile and unlucky day with work orders: refusals mid-outbox, delete conflicts settled by ops, revivals, orders raced and settled; nobody in conflict with himself, no order lost or illegal")

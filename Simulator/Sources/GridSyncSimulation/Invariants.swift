@@ -107,6 +107,19 @@ enum Invariants {
             notes: divergent + silent.sorted().prefix(5).map { "not in conflict on the server: \($0)" }
                 + unexpected.sorted().prefix(5).map { "conflict with no concurrent edit: \($0)" } + (unluckyOutcome?.notes ?? []))
         report.workOrders = workOrders
+        report.latencyHistogramMS = Self.buckets(upTo: Double(latency.max) / 1_000, count: 24) { from, to in
+            Int(latency.count(within: UInt64(from * 1_000)...UInt64(max(from * 1_000, to * 1_000 - 1))))
+        }
+        let perTerminal = Array(metrics.syncSecondsByTerminal.values)
+        report.terminalsBySyncSeconds = Self.buckets(upTo: perTerminal.max() ?? 0, count: 16) { from, to in
+            perTerminal.filter { $0 >= from && $0 < to }.count
+        }
+        var byStreet: [String: Int] = [:]
+        for key in Set(detected.map(\.record)) {
+            guard let street = server[key].flatMap({ Observer.grids(of: $0).first })?.parent?.parent else { continue }
+            byStreet[street.description, default: 0] += 1
+        }
+        report.conflictsByStreet = byStreet
         if let lifecycle, let lifecycleRun {
             report.lifecycle = try await LifecycleFigures.check(lifecycle, run: lifecycleRun, server: server, liveAgain: liveAgain, parked: parked,
                                                                 admin: first.contextValue.admin, folder: folder,
@@ -118,6 +131,15 @@ enum Invariants {
                                                          link: await simulation.photoLink?.tally)
         }
         return report
+    }
+
+    /// `count` equal bars from 0 to just above `largest`, each counted by `count(from, to)`.
+    static func buckets(upTo largest: Double, count: Int, _ counted: (Double, Double) -> Int) -> [SimulationReport.Bucket] {
+        let width = max(largest * 1.0001, 0.001) / Double(count)
+        return (0..<count).map { index in
+            let from = Double(index) * width, to = Double(index + 1) * width
+            return SimulationReport.Bucket(from: from, to: to, count: counted(from, to))
+        }
     }
 
     /// Fields of one record holding differing values written by the same worker's handsets

@@ -44,6 +44,8 @@ actor SimTerminal {
         /// session of their own, as a phone uploads in the background apart from its syncs.
         var photoLink: URL? = nil
         var photoSession: URLSession? = nil
+        /// Counts every request for the progress line and the report's timeline.
+        var meter: DayMeter? = nil
     }
 
     init(profile: Hierarchy.Terminal, index: Int, skew: TimeInterval, context: Context) {
@@ -82,6 +84,7 @@ actor SimTerminal {
         if let link = context.photoLink {
             transport = PhotoRoute(records: transport, photos: URLSessionTransport(baseURL: link, session: context.photoSession ?? context.session))
         }
+        if let meter = context.meter { transport = MeteredTransport(wrapped: transport, meter: meter) }
         return try FieldClient(
             path: context.folder.appendingPathComponent("terminal-\(index)-\(generation).sqlite").path,
             transport: transport,

@@ -49,6 +49,8 @@ public actor Simulation {
     /// open in a storm; a district's day keeps every client open, as before.
     var restsIdleClients: Bool { scenario.closeIdleClients ?? (scenario.terminals > 2_000) }
     let openClients = Slots(1_500)
+    /// What the day is doing, for the live progress line and the report's timeline.
+    public nonisolated let meter = DayMeter()
 
     public init(scenario: Scenario, options: SimulationOptions) {
         self.scenario = scenario
@@ -88,6 +90,7 @@ public actor Simulation {
         let admin = AdminAPI(baseURL: servers[0], token: adminToken, session: session)
         var context = SimTerminal.Context(folder: folder, servers: servers, session: session, admin: admin, seed: options.seed, faults: scenario.faults,
                                           runID: "sim-" + UUID().uuidString.prefix(8).lowercased())
+        context.meter = meter
         if scenario.photos.any && scenario.photos.cutShare > 0, let port = servers[0].port {
             // Photo uploads cross a link that cuts some connections mid-chunk; records go straight.
             let link = try await LinkProxy.start(to: port, conditions: .init(
@@ -125,7 +128,7 @@ public actor Simulation {
             if round == 0 { try await unlucky.firstRound(terminals, ledger: ledger) }
             if round == 1 { try await unlucky.secondRound(terminals, ledger: ledger) }
             let restartAt = round == scenario.rounds - 1 && cluster != nil ? scenario.faults.serverRestarts : 0
-            report("round \(round + 1): sync storm")
+            report("round \(round + 1): sync storm", terminals: terminals.count - away.count)
             try await storm(round: round, skipping: away, restarts: restartAt)
             try await settle(skipping: away)
             try await caseLoad?.commandCentre(round: round, simulation: self, admin: admin, skipping: away)
@@ -146,6 +149,7 @@ public actor Simulation {
         report("checking invariants")
         var result = try await Invariants.check(self, folder: folder)
         result.instances = servers.count
+        result.timeline = meter.timeline
 
         result.store = options.servers.isEmpty ? (options.postgres == nil ? "sqlite" : "postgres") : "external"
         await cluster?.stop()
@@ -153,7 +157,11 @@ public actor Simulation {
         return result
     }
 
-    func report(_ line: String) { options.progress?(line) }
+    /// A new phase of the day: said once (`progress`), and shown live by the meter.
+    func report(_ line: String, terminals: Int = 0) {
+        meter.phase(line, terminals: terminals)
+        options.progress?(line)
+    }
 
     /// The hierarchy, every terminal enrolled, the households registered and seen by everyone.
     private func setUp(admin: AdminAPI, context: SimTerminal.Context) async throws {
@@ -197,7 +205,7 @@ public actor Simulation {
         let offsets = terminals.indices.map { _ in Double(random.next() >> 11) / Double(1 << 53) * window }
         let clock = ContinuousClock()
         let started = clock.now
-        let rests = restsIdleClients, slots = openClients, photos = scenario.photos.any
+        let rests = restsIdleClients, slots = openClients, photos = scenario.photos.any, meter = self.meter
         let outcomes = try await withThrowingTaskGroup(of: StormOutcome.self) { group in
             for (index, terminal) in terminals.enumerated() where !away.contains(index) {
                 let offset = offsets[index]
@@ -213,9 +221,12 @@ public actor Simulation {
                         // Then the photos, as the app does after a sync: the records' latency
                         // above never includes them. A cut upload resumes at the settle.
                         if photos { _ = try? await terminal.uploadPhotos() }
+                        meter.synced(pushed: report.pushed)
                         return StormOutcome(index: index, latency: latency, end: end, report: report, error: nil)
                     } catch {
-                        return StormOutcome(index: index, latency: clock.now - begin, end: clock.now, report: nil, error: String(describing: (error as? FieldClientError)?.code ?? .server))
+                        let kind = String(describing: (error as? FieldClientError)?.code ?? .server)
+                        meter.error(kind)
+                        return StormOutcome(index: index, latency: clock.now - begin, end: clock.now, report: nil, error: kind)
                     }
                 }
             }
@@ -242,18 +253,22 @@ public actor Simulation {
     /// everything pushed before it: the point up to which each has seen everyone's work.
     func settle(skipping away: Set<Int>) async throws {
         let settle = settles
+        let meter = self.meter
         for pass in 0..<4 {
             let pushed = Counter()
+            meter.phase("settling: every online terminal syncs until nothing moves (pass \(pass + 1))", terminals: terminals.count - away.count)
             try await forEachTerminal(parallel: 32, skipping: away) { [ledger] terminal in
                 var lastError: (any Error)?
                 for _ in 0..<5 {
                     do {
                         let report = try await terminal.sync(settle: settle)
+                        meter.synced(pushed: report.pushed)
                         await pushed.add(report.pushed)
                         await ledger.pushed(lineage: terminal.profile.worker, visibleFrom: settle)
                         return
                     } catch {
                         lastError = error
+                        meter.error(String(describing: (error as? FieldClientError)?.code ?? .server))
                     }
                 }
                 throw SimulationError("terminal \(terminal.index) could not sync: \(lastError.map(String.init(describing:)) ?? "?")")
@@ -319,12 +334,15 @@ struct RunMetrics {
     var errors: [String: Int] = [:]
     var reinstalls = 0
     var storms = 0
+    /// Seconds each terminal spent in the storms' syncs, over the day.
+    var syncSecondsByTerminal: [Int: Double] = [:]
 
     mutating func record(storm outcomes: [StormOutcome], duration: Duration) {
         storms += 1
         var changes = 0
         for outcome in outcomes {
             _ = latency.record(UInt64(max(0, outcome.latency.components.seconds * 1_000_000 + outcome.latency.components.attoseconds / 1_000_000_000_000)))
+            syncSecondsByTerminal[outcome.index, default: 0] += outcome.latency / .seconds(1)
             changes += outcome.report?.pushed ?? 0
             retries += outcome.report?.retries ?? 0
             if let error = outcome.error { errors[error, default: 0] += 1 }

@@ -49,6 +49,21 @@ public struct SimulationReport: Codable, Sendable {
     public var photos: PhotoFigures?
     /// Deletions, the purge and the erasure, when the scenario has them.
     public var lifecycle: LifecycleFigures?
+    /// The day second by second: requests, changes and errors, and when each phase began.
+    public var timeline: DayTimeline?
+    /// How the storms' sync latencies spread (milliseconds), and the terminals by the seconds
+    /// each spent syncing in them: what the HTML report draws.
+    public var latencyHistogramMS: [Bucket]?
+    public var terminalsBySyncSeconds: [Bucket]?
+    /// Records in conflict at the end of the day, per street.
+    public var conflictsByStreet: [String: Int]?
+
+    /// One bar of a histogram: values in `from..<to`.
+    public struct Bucket: Codable, Sendable, Hashable {
+        public var from: Double
+        public var to: Double
+        public var count: Int
+    }
 
     /// What the hostile and unlucky mix did, case by case (see `UnluckyDay`).
     public struct Unlucky: Codable, Sendable, Hashable {
@@ -74,7 +89,8 @@ public struct SimulationReport: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case terminals, lost, duplicated, converged, seed, retries, reinstalls, notes, unlucky, store, instances
-        case workOrders = "work_orders", photos, lifecycle
+        case workOrders = "work_orders", photos, lifecycle, timeline
+        case latencyHistogramMS = "latency_histogram_ms", terminalsBySyncSeconds = "terminals_by_sync_seconds", conflictsByStreet = "conflicts_by_street"
         case selfConflicts = "self_conflicts"
         case changesCreated = "changes_created", changesOnServer = "changes_on_server", silentOverwrites = "silent_overwrites"
         case conflictsExpected = "conflicts_expected", conflictsDetected = "conflicts_detected", unexpectedConflicts = "unexpected_conflicts"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GridSyncSimulation
+import Logging
 
 /// `gridsync-sim`: a district's terminals through a day of rounds, faults and sync storms.
 @main
@@ -33,13 +34,23 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "With --postgres: how many gridsync-server processes share the database.") var instances: Int = 2
     @Option(help: "Admin token for --server. (env: GRIDSYNC_TOKEN)") var adminToken: String?
     @Option(help: "Write the report as JSON here.") var reportJSON: String?
+    @Option(help: "Write the report as one self-contained HTML page here: charts of the storm, latency, conflicts and errors.")
+    var reportHTML: String?
     @Option(help: "Keep terminal and server files in this folder.") var workDir: String?
     @Flag(help: "On a day with photos: run the same day without them too, and hold record sync latency with photos to at most 10% above it.")
     var compareWithoutPhotos = false
     @Option(help: "With --compare-without-photos: days of each kind, run in turn (without, with, without, …); the medians are compared, since one day's latency varies more than 10% on a busy machine.")
     var comparisons = 1
+    @Flag(help: "Print the summary only: no progress on stderr.") var quiet = false
 
     func run() async throws {
+        // The handsets' notices (a rebase, a parked change) are a day's chatter here: the report
+        // counts them. Warnings and worse still show.
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
         var chosen = try loadScenario()
         if let terminals { chosen.terminals = terminals }
         if faults { chosen.faults = .standard }
@@ -54,11 +65,15 @@ struct SimCommand: AsyncParsableCommand {
         options.instances = instances
         options.adminToken = adminToken ?? ProcessInfo.processInfo.environment["GRIDSYNC_TOKEN"]
         options.workFolder = workDir.map { URL(fileURLWithPath: $0) }
-        let tty = isatty(STDOUT_FILENO) == 1
+        // Progress goes to stderr, so that stdout and --report-json stay exactly the report: on a
+        // terminal a status line redrawn four times a second, elsewhere one line per phase.
+        let live = !quiet && isatty(STDERR_FILENO) == 1
         let started = Date()
-        options.progress = { line in
-            let elapsed = String(format: "%6.1fs", Date().timeIntervalSince(started))
-            if tty { FileHandle.standardOutput.write(Data("\r\u{1B}[2K[\(elapsed)] \(line)".utf8)) }
+        if !quiet && !live {
+            options.progress = { line in
+                let elapsed = String(format: "%6.1f", Date().timeIntervalSince(started))
+                FileHandle.standardError.write(Data("[\(elapsed)s] \(line)\n".utf8))
+            }
         }
         guard comparisons > 0 else { throw ValidationError("--comparisons must be positive") }
         var baselines: [SimulationReport] = [], withPhotos: [SimulationReport] = []
@@ -69,7 +84,10 @@ struct SimCommand: AsyncParsableCommand {
             baselines.append(try await Simulation(scenario: plain, options: options).run())
             if round < comparisons - 1 { withPhotos.append(try await Simulation(scenario: chosen, options: options).run()) }
         }
-        var report = try await Simulation(scenario: chosen, options: options).run()
+        let day = Simulation(scenario: chosen, options: options)
+        let display = live ? ProgressLine.start(showing: day.meter) : nil
+        var report = try await day.run()
+        await display?.stop()
         withPhotos.append(report)
         if !baselines.isEmpty, report.photos != nil {
             func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
@@ -80,7 +98,6 @@ struct SimCommand: AsyncParsableCommand {
                 report.photos?.earlierDaysFailed = true
             }
         }
-        if tty { FileHandle.standardOutput.write(Data("\r\u{1B}[2K".utf8)) }
         print("scenario \(chosen.name): \(chosen.terminals) terminals, \(chosen.rounds) rounds\(chosen.faults.any ? ", faults on" : "")")
         print(report.summary())
         if let reportJSON {
@@ -88,7 +105,22 @@ struct SimCommand: AsyncParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(report).write(to: URL(fileURLWithPath: reportJSON))
         }
+        if let reportHTML {
+            try Data(try DayReportPage.render(report, scenario: chosen, reproduce: reproduction).utf8).write(to: URL(fileURLWithPath: reportHTML))
+        }
         if !report.passed { throw ExitCode(1) }
+    }
+
+    /// This run's command line, without where its reports go: what runs the same day again.
+    var reproduction: String {
+        var words = ["swift run -c release gridsync-sim"]
+        if let scenario { words.append("--scenario \(scenario)") }
+        if let terminals { words.append("--terminals \(terminals)") }
+        words.append("--seed \(seed)")
+        if faults { words.append("--faults") }
+        // The database URL may hold a password: the page names the option, not its value.
+        if postgres != nil { words.append("--postgres URL --instances \(instances)") }
+        return words.joined(separator: " ")
     }
 
     func loadScenario() throws -> Scenario {
