@@ -97,16 +97,21 @@ let package = Package(
         .executableTarget(
             name: "gridsync",
             dependencies: [
-                "GridSyncCore", "GridSyncProtocol", "FieldClient",
+                "GridSyncCore", "GridSyncProtocol", "FieldClient", "GridSyncAdmin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ]),
+        // The admin API's client: the one place that builds an admin request and maps an admin
+        // error, for the CLI, the simulator and the tests.
+        .target(
+            name: "GridSyncAdmin",
+            dependencies: ["GridSyncCore", "GridSyncProtocol"]),
         // The simulator: a district's terminals as real field clients against a real server.
         .target(
             name: "GridSyncSimulation",
             dependencies: [
-                "GridSyncCore", "GridSyncProtocol", "GridSyncServer", "GridSyncSQLite", "GridSyncPostgres", "FieldClient",
+                "GridSyncCore", "GridSyncProtocol", "GridSyncServer", "GridSyncSQLite", "GridSyncPostgres", "FieldClient", "GridSyncAdmin",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -164,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "GridSyncCLITests",
             dependencies: [
-                "GridSyncServer", "GridSyncSQLite", "GridSyncProtocol", "GridSyncCore", "GridSyncSimulation",
+                "GridSyncServer", "GridSyncSQLite", "GridSyncProtocol", "GridSyncCore", "GridSyncSimulation", "GridSyncAdmin",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -176,7 +181,7 @@ let package = Package(
         .testTarget(
             name: "FieldClientTests",
             dependencies: [
-                "FieldClient", "GridSyncServer", "GridSyncSQLite", "GridSyncProtocol", "GridSyncCore", "GridSyncSimulation",
+                "FieldClient", "GridSyncServer", "GridSyncSQLite", "GridSyncProtocol", "GridSyncCore", "GridSyncSimulation", "GridSyncAdmin",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GridSyncAdmin
 
 /// `gridsync`: the command centre's tool for conflicts, terminals, grids, fleet status and audit.
 @main

@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 import HTTPTypes
@@ -86,11 +87,7 @@ struct HouseholdsCLITests {
     }
 
     static func token(_ client: any TestClientProtocol, _ admin: String, role: OpsRole) async throws -> String {
-        var headers: HTTPFields = [.authorization: "Bearer \(admin)", .contentType: "application/json"]
-        headers[HTTPField.Name("GridSync-Protocol")!] = "1"
-        let body = try WireCoding.encode(OpsTokenRequest(name: "viewer-1", role: role))
-        return try await client.execute(uri: "/v1/admin/tokens", method: .post, headers: headers, body: ByteBuffer(bytes: body)) {
-            try WireCoding.decode(OpsTokenResponse.self, from: Data(buffer: $0.body)).token
-        }
+        try await AdminClient(baseURL: URL(string: "http://127.0.0.1:\(client.port!)")!, token: admin)
+            .send(OpsTokenResponse.self, "POST", "v1/admin/tokens", body: OpsTokenRequest(name: "viewer-1", role: role)).token
     }
 }

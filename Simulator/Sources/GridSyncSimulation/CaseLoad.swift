@@ -1,5 +1,6 @@
 import FieldClient
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 
@@ -58,7 +59,7 @@ actor CaseLoad {
     /// The command centre after a round's storm: accepts and dispatches the round's reports,
     /// departments handle most, and the racing ones go back to the centre while their worker
     /// handles them on site. Then everyone syncs, ops settle the races, everyone syncs again.
-    func commandCentre(round: Int, simulation: Simulation, admin: AdminAPI, skipping away: Set<Int>) async throws {
+    func commandCentre(round: Int, simulation: Simulation, admin: AdminClient, skipping away: Set<Int>) async throws {
         let dispatched = orders.filter { $0.round == round && !$0.onSpot }
         guard !dispatched.isEmpty else { return }
         await simulation.report("the command centre accepts and dispatches \(dispatched.count) work orders")

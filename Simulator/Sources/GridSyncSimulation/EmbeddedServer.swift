@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -110,28 +111,13 @@ actor EmbeddedServer: ServerCluster {
     }
 
     private func waitUntilHealthy() async throws {
-        try await Health.wait(for: baseURL)
-    }
-}
-
-enum Health {
-    /// Waits until `/health` answers 200.
-    static func wait(for server: URL, attempts: Int = 1_000) async throws {
-        let url = server.appendingPathComponent("health")
-        for _ in 0..<attempts {
-            if let (_, response) = try? await URLSession.shared.data(from: url), (response as? HTTPURLResponse)?.statusCode == 200 { return }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        throw SimulationError("no server answered at \(server)")
+        try await AdminClient.waitUntilHealthy(baseURL)
     }
 }
 
 struct SimulationError: Error, CustomStringConvertible {
     let description: String
-    /// The HTTP status of a refusal, when the error is one.
-    var status: Int?
-    init(_ description: String, status: Int? = nil) {
+    init(_ description: String) {
         self.description = description
-        self.status = status
     }
 }

@@ -1,5 +1,6 @@
 import FieldClient
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 import GridSyncServer
@@ -65,7 +66,7 @@ struct LifecycleDay: Sendable {
     var removedKeys: Set<RecordKey> { Set(deletions.map(\.key) + (erasure.map { [$0.key] } ?? [])) }
 
     /// Plays the lifecycle; returns what the checks need.
-    func run(_ simulation: Simulation, admin: AdminAPI, folder: URL) async throws -> LifecycleRun {
+    func run(_ simulation: Simulation, admin: AdminClient, folder: URL) async throws -> LifecycleRun {
         let terminals = await simulation.terminals
         var run = LifecycleRun()
         if let erasure {
@@ -172,7 +173,7 @@ extension LifecycleFigures {
     /// The lifecycle's invariants, read from the server (through the observer and the admin
     /// API), every handset's replica and parked list, and every file the day wrote.
     static func check(_ day: LifecycleDay, run: LifecycleRun, server: [RecordKey: RecordState], liveAgain: Set<RecordKey>,
-                      parked: [RecordKey: [String]], admin: AdminAPI, folder: URL, log: String?) async throws -> LifecycleFigures {
+                      parked: [RecordKey: [String]], admin: AdminClient, folder: URL, log: String?) async throws -> LifecycleFigures {
         var figures = LifecycleFigures()
         figures.deleted = run.deleted.count
         figures.purged = run.deleted.filter { server[$0] == nil }.count

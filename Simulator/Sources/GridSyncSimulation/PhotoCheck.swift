@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 
@@ -43,7 +44,7 @@ public struct PhotoFigures: Codable, Sendable, Hashable {
             && (latencyRatioP95 ?? 1) <= Self.latencyAllowance && (latencyRatioP50 ?? 1) <= Self.latencyAllowance
     }
 
-    static func check(server: [RecordKey: RecordState], admin: AdminAPI, pending: Int, inventory: [BlobDigest]?, link: LinkProxy.Tally?) async throws -> PhotoFigures {
+    static func check(server: [RecordKey: RecordState], admin: AdminClient, pending: Int, inventory: [BlobDigest]?, link: LinkProxy.Tally?) async throws -> PhotoFigures {
         var figures = PhotoFigures()
         var namers: [BlobDigest: Int] = [:]
         for (key, state) in server {

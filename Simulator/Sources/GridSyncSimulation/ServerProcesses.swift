@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 #if canImport(Glibc)
 import Glibc
@@ -46,7 +47,7 @@ actor ServerProcesses: ServerCluster {
         processes = Array(repeating: nil, count: ports.count)
         for instance in ports.indices {
             try start(instance)
-            try await Health.wait(for: servers[instance], attempts: 3_000)
+            try await AdminClient.waitUntilHealthy(servers[instance], attempts: 3_000)
         }
         adminToken = try String(contentsOf: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -83,7 +84,7 @@ actor ServerProcesses: ServerCluster {
         process.waitUntilExit()
         restarts += 1
         try start(instance)
-        try await Health.wait(for: servers[instance], attempts: 3_000)
+        try await AdminClient.waitUntilHealthy(servers[instance], attempts: 3_000)
     }
 
     func changesAppliedTwice() async throws -> Int {

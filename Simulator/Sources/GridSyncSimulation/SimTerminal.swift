@@ -1,5 +1,6 @@
 import FieldClient
 import Foundation
+import GridSyncAdmin
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -35,7 +36,7 @@ actor SimTerminal {
         /// The server instances, behind a load balancer (``BalancedTransport``) when several.
         let servers: [URL]
         let session: URLSession
-        let admin: AdminAPI
+        let admin: AdminClient
         let seed: UInt64
         let faults: Scenario.Faults
         /// Distinguishes this run's registrations from an earlier run's on the same server.

@@ -1,5 +1,6 @@
 import FieldClient
 import Foundation
+import GridSyncAdmin
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -87,7 +88,7 @@ public actor Simulation {
             if let database, options.workFolder == nil { Task { try? await PostgresDatabases.drop(database) } }
         }
         let session = URLSessionTransport.makeSession(timeout: scenario.requestTimeoutSeconds, connections: scenario.connections)
-        let admin = AdminAPI(baseURL: servers[0], token: adminToken, session: session)
+        let admin = AdminClient(baseURL: servers[0], token: adminToken, session: session, attempts: 20)
         var context = SimTerminal.Context(folder: folder, servers: servers, session: session, admin: admin, seed: options.seed, faults: scenario.faults,
                                           runID: "sim-" + UUID().uuidString.prefix(8).lowercased())
         context.meter = meter
@@ -164,7 +165,7 @@ public actor Simulation {
     }
 
     /// The hierarchy, every terminal enrolled, the households registered and seen by everyone.
-    private func setUp(admin: AdminAPI, context: SimTerminal.Context) async throws {
+    private func setUp(admin: AdminClient, context: SimTerminal.Context) async throws {
         report("importing \(hierarchy.grids.count) grids")
         let assignments = hierarchy.terminals.map { Assignment(worker: $0.worker, grids: [$0.grid]) }
         try await admin.replaceHierarchy(GridHierarchy(grids: hierarchy.districts.map { GridNode(path: $0) }, assignments: assignments))

@@ -1,5 +1,6 @@
 import FieldClient
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 
@@ -72,7 +73,7 @@ struct UnluckyDay: Sendable {
     }
 
     /// The command centre settles each delete conflict.
-    func resolve(admin: AdminAPI) async throws {
+    func resolve(admin: AdminClient) async throws {
         for unlucky in cases {
             let detail = try await admin.conflict(unlucky.contested)
             var request = ResolveRequest(expectedVersion: detail.summary.version, reason: "模拟：核实后处理")

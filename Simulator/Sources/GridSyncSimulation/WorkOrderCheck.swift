@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 
@@ -40,7 +41,7 @@ public struct WorkOrderFigures: Codable, Sendable, Hashable {
         onServer == planned && illegal == 0 && racesDetected == racesPredicted && openWithoutDeadline == 0 && deadlinesOffServerClock == 0
     }
 
-    static func check(_ load: CaseLoad, server: [RecordKey: RecordState], admin: AdminAPI) async throws -> WorkOrderFigures {
+    static func check(_ load: CaseLoad, server: [RecordKey: RecordState], admin: AdminClient) async throws -> WorkOrderFigures {
         var figures = WorkOrderFigures()
         let orders = load.orders
         figures.planned = orders.count

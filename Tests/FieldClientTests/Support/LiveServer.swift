@@ -1,5 +1,6 @@
 import Foundation
 @testable import FieldClient
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 @testable import GridSyncServer
@@ -112,12 +113,16 @@ struct LiveServer: Sendable {
             try await admin(method, uri, data: try WireCoding.encode(body))
         }
 
+        /// An admin request as the command centre sends it, through the one admin client.
         func admin(_ method: HTTPRequest.Method, _ uri: String, data: Data? = nil) async throws -> Reply {
-            var headers: HTTPFields = [.authorization: "Bearer \(server.adminToken)", .contentType: "application/json"]
-            headers[HTTPField.Name("GridSync-Protocol")!] = "1"
-            return try await client.execute(uri: uri, method: method, headers: headers, body: data.map { ByteBuffer(bytes: $0) }) { response in
-                Reply(status: Int(response.status.code), body: Data(buffer: response.body))
-            }
+            let parts = uri.split(separator: "?", maxSplits: 1).map(String.init)
+            let query = Dictionary(uniqueKeysWithValues: (parts.count > 1 ? parts[1] : "").split(separator: "&").map { pair in
+                let sides = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                return (sides[0], sides.count > 1 ? sides[1] : "")
+            })
+            let answer = try await AdminClient(baseURL: baseURL, token: server.adminToken)
+                .answer(method.rawValue, String(parts[0].drop { $0 == "/" }), query: query, body: data)
+            return Reply(status: answer.status, body: answer.body)
         }
 
         /// A raw request with a handset's token, for what the client library never sends.
