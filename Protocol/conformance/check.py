@@ -1027,7 +1027,9 @@ def run(client: Client, admin: str) -> None:
               "lastErrorKind": "unreachable", "oldestPendingSeconds": 5400, "parkedChanges": 2, "pendingChanges": 0}
     r = push("push a full device report", tB, [], device=report, check_request=True)
     expect("a push with every device member is 200", r, 200)
-    for member, value in (("lastErrorKind", "张三 13800000000"), ("parkedChanges", -1), ("appVersion", "v" * 40)):
+    r = push("push with a long appVersion", tB, [], device={**report, "appVersion": "1.4.2-" + "b" * 40})
+    expect("a long appVersion, which older clients sent, is still accepted", r, 200)
+    for member, value in (("lastErrorKind", "张三 13800000000"), ("parkedChanges", -1), ("freeStorageBytes", -5)):
         r = push(f"push with a bad device.{member}", tB, [], device={**report, member: value})
         expect(f"device.{member} out of bounds is 400 with its field", r, 400, "invalid_request", field=f"device.{member}")
         check(f"the refusal of device.{member} does not echo it", "张三" not in r.body.decode("utf-8", "replace"), r.short())
@@ -1038,6 +1040,7 @@ def run(client: Client, admin: str) -> None:
           (shown.get("report") or {}).get("parkedChanges") == 2 and (shown.get("report") or {}).get("lastErrorKind") == "unreachable"
           and (shown.get("report") or {}).get("clockSkewSeconds", 0) > 86400, json.dumps(shown, ensure_ascii=False)[:400])
     check("the device's refused requests of the day are counted (the three bad reports)", shown.get("clientErrors24h", 0) >= 3, r.short()[:300])
+    check("a long appVersion is kept cut to 32 characters", (shown.get("report") or {}).get("appVersion") == ("1.4.2-" + "b" * 40)[:32], r.short()[:300])
     check("a device with parked changes lists the problem parked",
           any(p.get("kind") == "parked" for p in shown.get("problems", [])), json.dumps(shown.get("problems"), ensure_ascii=False))
     r = call("show an unknown device", "GET", "/v1/admin/devices/dev-nosuchdevice", token=viewer)

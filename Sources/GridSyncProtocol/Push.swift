@@ -60,7 +60,6 @@ public struct DeviceReport: Codable, Sendable, Hashable {
         if let kind = lastErrorKind, kind.range(of: Self.lastErrorKindPattern, options: .regularExpression) == nil {
             return ("device.lastErrorKind", "lastErrorKind is a short code: a letter, then up to 39 letters, digits or _")
         }
-        if let version = appVersion, version.count > 32 { return ("device.appVersion", "appVersion is at most 32 characters") }
         return nil
     }
 }

@@ -57,7 +57,7 @@ struct PushApplier {
         for batch in batches {
             results.append(try batch.changes.map { try apply($0, of: batch) })
             syncs.append(DeviceSync(deviceID: batch.device.id, at: batch.receivedAt, pendingChanges: batch.report?.pendingChanges,
-                                    appVersion: batch.report?.appVersion, protocolVersion: WireProtocol.version, pushed: true,
+                                    appVersion: batch.report?.appVersion.map { String($0.prefix(32)) }, protocolVersion: WireProtocol.version, pushed: true,
                                     report: batch.report.map { TerminalReport($0, receivedAt: batch.receivedAt) }))
         }
         try save(syncs)

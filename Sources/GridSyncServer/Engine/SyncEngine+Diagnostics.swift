@@ -111,7 +111,7 @@ extension TerminalReport {
     init(_ report: DeviceReport, receivedAt: Date) {
         self.init(reportedAt: receivedAt, pendingChanges: report.pendingChanges, oldestPendingSeconds: report.oldestPendingSeconds,
                   parkedChanges: report.parkedChanges, lastErrorKind: report.lastErrorKind, freeStorageBytes: report.freeStorageBytes,
-                  appVersion: report.appVersion,
+                  appVersion: report.appVersion.map { String($0.prefix(32)) },
                   clockSkewSeconds: report.deviceTime.map { ($0.timeIntervalSince(receivedAt) * 1_000).rounded() / 1_000 })
     }
 }
