@@ -72,6 +72,8 @@ struct ErasureTests {
             #expect(try await session.admin(.post, "/v1/admin/households/\(deleted.id.rawValue)/erase", EraseRequest(reason: "申请编号 2026-119")).status == 200)
             let again = try await session.admin(.post, "/v1/admin/households/\(household.id.rawValue)/erase", EraseRequest(reason: "again"))
             #expect(try again.decode(ErasureReport.self).version == report.version, "erasing twice returns the first erasure")
+            let audit = try await server.engine.auditEntries(since: nil, limit: 1_000).filter { $0.action == "households.erase" }
+            #expect(audit.map(\.outcome) == ["ok", "ok", "already_erased"], "every erase request is on the record")
             #expect(try await session.admin(.post, "/v1/admin/households/hh-never/erase", EraseRequest(reason: "x")).status == 404)
 
             // On the server: a bare delete, no snapshot, in every sibling.

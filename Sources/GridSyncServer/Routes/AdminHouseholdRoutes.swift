@@ -42,11 +42,16 @@ struct AdminHouseholdRoutes {
         guard (1...500).contains(reason.count) else {
             throw APIError.invalid("give a reason of 1 to 500 characters, such as the request's reference: it is kept with the erasure", field: "reason")
         }
-        let report: ErasureReport
+        let report: ErasureReport, now = environment.now()
         do {
-            report = try await environment.engine.erase(id, actor: actor.name, reason: reason, at: environment.now())
+            report = try await environment.engine.erase(id, actor: actor.name, reason: reason, at: now)
         } catch let error as StoreError where error.code == .notFound {
             throw APIError(.notFound, .notFound, "no household \(id.rawValue): it was never synced, or was purged after its delete")
+        }
+        guard report.erasedAt == now else {
+            // Erased before: the first erasure stands, and this request goes on the record too.
+            try await environment.audit(actor.name, "households.erase", target: "household/\(id.rawValue)", outcome: "already_erased", detail: reason)
+            return try JSONBody.response(report)
         }
         // The old bytes may still sit in the write-ahead log; housekeeping retries if readers held it.
         if try await !environment.engine.store.scrub() {
