@@ -60,7 +60,7 @@ struct ErasureTests {
             }
             #expect(try await offline.status().rejected.count == 1)
             // Positive control: before the erasure, the canaries are where the check looks.
-            #expect(!Self.found(in: server.directory, logs: logs.text).isEmpty)
+            #expect(!CanarySearch.hits(Self.canaries, under: server.directory, logs: logs.text).isEmpty)
 
             let erase = try await session.admin(.post, "/v1/admin/households/\(household.id.rawValue)/erase", EraseRequest(reason: "申请编号 2026-118"))
             #expect(erase.status == 200)
@@ -118,7 +118,7 @@ struct ErasureTests {
             #expect(try await online.rowState(household.key) == nil)
         }
         // The server has stopped; every file it and the handsets wrote is read as it stands.
-        #expect(Self.found(in: server.directory, logs: logs.text).isEmpty)
+        #expect(CanarySearch.hits(Self.canaries, under: server.directory, logs: logs.text).isEmpty)
     }
 
     @Test("a terminal away while its household was erased and then purged confirms the erasure when it comes back")
@@ -159,22 +159,5 @@ struct ErasureTests {
             #expect(list.erasures.first { $0.id == erased.id }?.pending.isEmpty == true,
                     "its last pull's cursor stands for every position, the purged erasure's included")
         }
-    }
-
-    /// Which canaries appear, raw or JSON-escaped, in any file under `folder` or in `logs`.
-    static func found(in folder: URL, logs: String) -> [String] {
-        var haystacks: [(String, Data)] = [("log", Data(logs.utf8))]
-        let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
-        while let file = files?.nextObject() as? URL {
-            if let data = try? Data(contentsOf: file) { haystacks.append((file.lastPathComponent, data)) }
-        }
-        var hits: [String] = []
-        for canary in canaries {
-            let escaped = canary.unicodeScalars.map { $0.isASCII ? String($0) : String(format: "\\u%04x", $0.value) }.joined()
-            for (name, data) in haystacks where data.range(of: Data(canary.utf8)) != nil || data.range(of: Data(escaped.utf8)) != nil {
-                hits.append("\(canary) in \(name)")
-            }
-        }
-        return hits
     }
 }

@@ -107,20 +107,24 @@ struct LifecycleRun: Sendable {
     var canaryHitsBefore = 0
 }
 
-/// Where the erased household's values could be left: every file under the day's folder
-/// (the server's database, log and photos, each handset's replica) and the server's log.
-enum CanarySearch {
-    static func hits(_ canaries: [String], under folder: URL, logs: String?) -> [String] {
-        var hits: [String] = []
-        let needles = canaries.map { Data($0.utf8) }
-        if let logs { for (canary, needle) in zip(canaries, needles) where Data(logs.utf8).range(of: needle) != nil { hits.append("\(canary) in the server log") } }
+/// Where an erased household's values could be left: every file under a folder (a server's
+/// database, log and photos, each handset's replica) and a captured log. Each value is looked
+/// for as UTF-8 and as JSON would escape it (`\u91d1`), so an encoder that escapes hides nothing.
+public enum CanarySearch {
+    public static func hits(_ canaries: [String], under folder: URL, logs: String?) -> [String] {
+        let needles = canaries.map { canary in
+            (canary, [Data(canary.utf8), Data(canary.unicodeScalars.map { $0.isASCII ? String($0) : String(format: "\\u%04x", $0.value) }.joined().utf8)])
+        }
+        var haystacks: [(String, Data)] = logs.map { [("the server log", Data($0.utf8))] } ?? []
         let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
         while let file = files?.nextObject() as? URL {
             guard (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true,
                   let data = try? Data(contentsOf: file, options: .mappedIfSafe) else { continue }
-            for (canary, needle) in zip(canaries, needles) where data.range(of: needle) != nil {
-                hits.append("\(canary) in \(file.lastPathComponent)")
-            }
+            haystacks.append((file.lastPathComponent, data))
+        }
+        var hits: [String] = []
+        for (canary, forms) in needles {
+            for (name, data) in haystacks where forms.contains(where: { data.range(of: $0) != nil }) { hits.append("\(canary) in \(name)") }
         }
         return hits
     }

@@ -35,11 +35,10 @@ extension SyncEngine {
     public func health(of ids: Set<String>? = nil, now: Date, policy: DeviceHealthPolicy = DeviceHealthPolicy()) async throws -> [DeviceHealth] {
         try await store.read { transaction in
             let refusals = try transaction.refusalCounts(since: now.addingTimeInterval(-24 * 3_600))
-            var scopes: [String: [GridPath]] = [:]
+            var scopes = WorkerScopes(transaction)
             var health: [DeviceHealth] = []
             for device in try transaction.devices() where ids?.contains(device.id) ?? true {
-                if scopes[device.worker] == nil { scopes[device.worker] = try transaction.scope(ofWorker: device.worker) }
-                let scope = scopes[device.worker]!
+                let scope = try scopes.of(device.worker)
                 let lag = try device.pulledSeq.map { try transaction.changedCount(within: scope, seqAfter: $0) }
                 let counted = refusals[device.id] ?? RefusalCount()
                 health.append(DeviceHealth(device: device, scope: scope, cursorLag: lag, refusals: counted,

@@ -64,11 +64,10 @@ extension SyncEngine {
 
     /// Active terminals whose scope covers one of `grids`: those that may hold the record.
     static func terminals(covering grids: [GridPath], _ transaction: any StoreTransaction) throws -> [String] {
-        var scopes: [String: [GridPath]] = [:]
+        var scopes = WorkerScopes(transaction)
         var covering: [String] = []
         for device in try transaction.devices() where device.status == .active {
-            if scopes[device.worker] == nil { scopes[device.worker] = try transaction.scope(ofWorker: device.worker) }
-            if grids.contains(where: scopes[device.worker]!.covers) { covering.append(device.id) }
+            if grids.contains(where: try scopes.of(device.worker).covers) { covering.append(device.id) }
         }
         return covering
     }

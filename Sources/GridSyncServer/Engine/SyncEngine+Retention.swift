@@ -38,15 +38,14 @@ extension SyncEngine {
         return try await store.write { transaction in
             var report = PurgeReport()
             var holders: [(roots: [GridPath], pulled: Int64)] = []
-            var scopes: [String: [GridPath]] = [:]
+            var scopes = WorkerScopes(transaction)
             for device in try transaction.devices() where device.status == .active && device.rebaseDueAt == nil {
                 let heard = device.lastSyncAt ?? device.enrolledAt ?? .distantPast
                 if now.timeIntervalSince(heard) > silentLimit {
                     report.rebaseDue.append(device.id)
                     continue
                 }
-                if scopes[device.worker] == nil { scopes[device.worker] = try transaction.scope(ofWorker: device.worker) }
-                holders.append((scopes[device.worker]!, device.pulledSeq ?? 0))
+                holders.append((try scopes.of(device.worker), device.pulledSeq ?? 0))
             }
             try transaction.markRebaseDue(deviceIDs: report.rebaseDue, at: now)
             let candidates = try transaction.tombstones(changedBefore: now.addingTimeInterval(-minimumAge),

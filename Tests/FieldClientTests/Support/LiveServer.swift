@@ -115,13 +115,10 @@ struct LiveServer: Sendable {
 
         /// An admin request as the command centre sends it, through the one admin client.
         func admin(_ method: HTTPRequest.Method, _ uri: String, data: Data? = nil) async throws -> Reply {
-            let parts = uri.split(separator: "?", maxSplits: 1).map(String.init)
-            let query = Dictionary(uniqueKeysWithValues: (parts.count > 1 ? parts[1] : "").split(separator: "&").map { pair in
-                let sides = pair.split(separator: "=", maxSplits: 1).map(String.init)
-                return (sides[0], sides.count > 1 ? sides[1] : "")
-            })
+            let parts = try #require(URLComponents(string: uri))
+            let query = Dictionary(uniqueKeysWithValues: (parts.queryItems ?? []).map { ($0.name, $0.value ?? "") })
             let answer = try await AdminClient(baseURL: baseURL, token: server.adminToken)
-                .answer(method.rawValue, String(parts[0].drop { $0 == "/" }), query: query, body: data)
+                .answer(method.rawValue, String(parts.path.drop { $0 == "/" }), query: query, body: data)
             return Reply(status: answer.status, body: answer.body)
         }
 
