@@ -135,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "gridsync-bench",
             dependencies: [
-                "GridSyncCore", "GridSyncProtocol", "GridSyncServer", "GridSyncSQLite", "GridSyncPostgres", "FieldClient", "GridSyncSimulation",
+                "GridSyncCore", "GridSyncProtocol", "GridSyncServer", "GridSyncSQLite", "GridSyncPostgres", "FieldClient", "GridSyncSimulation", "GridSyncAdmin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -147,6 +147,20 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
+        // The one server fixture the test suites share (a fresh store, the admin token, the
+        // admin client over in-process or loopback HTTP). Built only for tests.
+        .target(
+            name: "GridSyncTestSupport",
+            dependencies: [
+                "GridSyncAdmin", "GridSyncCore", "GridSyncProtocol", "GridSyncServer", "GridSyncSQLite", "GridSyncPostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/Support"),
         .testTarget(name: "GridSyncCoreTests", dependencies: ["GridSyncCore"]),
         // Loads the golden vectors from Protocol/vectors by path, so the files stay in one place.
         .testTarget(name: "GridSyncProtocolTests", dependencies: [
@@ -155,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "GridSyncServerTests",
             dependencies: [
-                "GridSyncServer", "GridSyncSQLite", "GridSyncPostgres", "GridSyncProtocol", "GridSyncCore",
+                "GridSyncServer", "GridSyncSQLite", "GridSyncPostgres", "GridSyncProtocol", "GridSyncCore", "GridSyncAdmin", "GridSyncTestSupport",
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -169,7 +183,7 @@ let package = Package(
         .testTarget(
             name: "GridSyncCLITests",
             dependencies: [
-                "GridSyncServer", "GridSyncSQLite", "GridSyncProtocol", "GridSyncCore", "GridSyncSimulation", "GridSyncAdmin",
+                "GridSyncServer", "GridSyncSQLite", "GridSyncProtocol", "GridSyncCore", "GridSyncSimulation", "GridSyncAdmin", "GridSyncTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -181,7 +195,7 @@ let package = Package(
         .testTarget(
             name: "FieldClientTests",
             dependencies: [
-                "FieldClient", "GridSyncServer", "GridSyncSQLite", "GridSyncProtocol", "GridSyncCore", "GridSyncSimulation", "GridSyncAdmin",
+                "FieldClient", "GridSyncServer", "GridSyncSQLite", "GridSyncProtocol", "GridSyncCore", "GridSyncSimulation", "GridSyncAdmin", "GridSyncTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),

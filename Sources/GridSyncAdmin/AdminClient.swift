@@ -4,52 +4,63 @@ import FoundationNetworking
 #endif
 import GridSyncProtocol
 
-/// The command centre's side of the admin API, over HTTP: the one place that builds an admin
-/// request and turns an answer into a value or an ``AdminError``. The CLI, the simulator and the
-/// tests all go through it, so a protocol header or an error's meaning is written once.
+/// The command centre's side of the admin API: the one place that builds an admin request and
+/// turns an answer into a value or an ``AdminError``. The CLI, the simulator, the benchmarks and
+/// the tests all go through it, so a protocol header or an error's meaning is written once. The
+/// typed calls (`AdminClient+…`) are the paths; nothing outside this module names one.
 public struct AdminClient: Sendable {
-    public let baseURL: URL
+    public let transport: any AdminTransport
     public let token: String
-    public let session: URLSession
     /// How many times a request that found no server, or a 5xx, is sent in all; refusals (4xx)
     /// are never sent again. 1: once, as a person at a terminal wants.
     public let attempts: Int
-    public let timeout: TimeInterval
 
-    public init(baseURL: URL, token: String, session: URLSession = .shared, attempts: Int = 1, timeout: TimeInterval = 30) {
-        self.baseURL = baseURL
+    public init(transport: any AdminTransport, token: String, attempts: Int = 1) {
+        self.transport = transport
         self.token = token
-        self.session = session
         self.attempts = max(1, attempts)
-        self.timeout = timeout
     }
 
-    public func get<T: Decodable>(_ type: T.Type, _ path: String, query: [String: String] = [:]) async throws -> T {
+    /// A client of the server at `baseURL`, over the network.
+    public init(baseURL: URL, token: String, session: URLSession = .shared, attempts: Int = 1, timeout: TimeInterval = 30) {
+        self.init(transport: URLSessionAdminTransport(baseURL: baseURL, session: session, timeout: timeout), token: token, attempts: attempts)
+    }
+
+    /// The server's base URL, when it is reached over the network.
+    public var baseURL: URL? { transport.endpoint }
+
+    /// The same client with another token: another operator, a viewer, or a device token the
+    /// admin API must refuse.
+    public func with(token: String) -> AdminClient {
+        AdminClient(transport: transport, token: token, attempts: attempts)
+    }
+
+    func get<T: Decodable>(_ type: T.Type, _ path: String, query: [String: String] = [:]) async throws -> T {
         try Self.decode(type, try await send("GET", path, query: query, body: nil))
     }
 
-    public func send<T: Decodable, B: Encodable>(_ type: T.Type, _ method: String, _ path: String, body: B,
-                                                 headers: [String: String] = [:]) async throws -> T {
+    func send<T: Decodable, B: Encodable>(_ type: T.Type, _ method: String, _ path: String, body: B,
+                                          headers: [String: String] = [:]) async throws -> T {
         try Self.decode(type, try await send(method, path, body: try WireCoding.encode(body), headers: headers))
     }
 
     /// A registration that survives a lost answer: the same `Idempotency-Key` on every attempt
     /// (three at least), so retrying after a dropped connection never registers twice.
-    public func sendIdempotent<T: Decodable, B: Encodable>(_ type: T.Type, _ method: String, _ path: String, body: B,
-                                                           key: String = UUID().uuidString.lowercased()) async throws -> T {
-        let retrying = AdminClient(baseURL: baseURL, token: token, session: session, attempts: max(attempts, 3), timeout: timeout)
+    func sendIdempotent<T: Decodable, B: Encodable>(_ type: T.Type, _ method: String, _ path: String, body: B,
+                                                    key: String = UUID().uuidString.lowercased()) async throws -> T {
+        let retrying = AdminClient(transport: transport, token: token, attempts: max(attempts, 3))
         return try await retrying.send(type, method, path, body: body, headers: ["Idempotency-Key": key])
     }
 
-    /// The raw answer's body, for the few calls that are not JSON (a photo's bytes) or whose
-    /// answer is empty.
-    public func send(_ method: String, _ path: String, query: [String: String] = [:], body: Data?,
-                     headers: [String: String] = [:]) async throws -> Data {
-        var failure = AdminError.unreachable(baseURL)
+    /// The answer's body, for the few calls that are not JSON (a photo's bytes) or whose answer
+    /// is empty. A 2xx returns; a 4xx throws at once; no answer or a 5xx is tried `attempts` times.
+    func send(_ method: String, _ path: String, query: [String: String] = [:], body: Data?,
+              headers: [String: String] = [:]) async throws -> Data {
+        var failure = unreachable
         for attempt in 1...attempts {
             if attempt > 1 { try await Task.sleep(for: .milliseconds(min(50 * attempt, 1_000))) }
             guard let answer = try? await answer(method, path, query: query, body: body, headers: headers) else {
-                failure = .unreachable(baseURL)
+                failure = unreachable
                 continue
             }
             if (200..<300).contains(answer.status) { return answer.body }
@@ -60,22 +71,24 @@ public struct AdminClient: Sendable {
     }
 
     /// One request, sent once, and the server's answer whatever its status: for checks of the
-    /// admin API's own refusals (tests), where a 4xx is the expected answer, not a failure.
+    /// admin API's own refusals (the authorisation matrix, hostile input), where a 4xx is the
+    /// expected answer, not a failure.
     public func answer(_ method: String, _ path: String, query: [String: String] = [:], body: Data?,
                        headers: [String: String] = [:]) async throws -> AdminAnswer {
-        var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
-        if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
-        var request = URLRequest(url: components.url!)
-        request.httpMethod = method
-        request.httpBody = body
-        request.timeoutInterval = timeout
-        request.setValue(String(WireProtocol.version), forHTTPHeaderField: WireProtocol.versionHeader)
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await session.data(for: request)
-        return AdminAnswer(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+        var all = headers
+        all[WireProtocol.versionHeader] = String(WireProtocol.version)
+        all["Authorization"] = "Bearer \(token)"
+        if body != nil { all["Content-Type"] = "application/json" }
+        let items = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+        return try await transport.carry(AdminRequest(method: method, path: path, query: items, headers: all, body: body))
     }
+
+    /// ``answer(_:_:query:body:headers:)`` with a JSON body.
+    public func answer<B: Encodable>(_ method: String, _ path: String, json: B) async throws -> AdminAnswer {
+        try await answer(method, path, body: try WireCoding.encode(json))
+    }
+
+    private var unreachable: AdminError { AdminError.unreachable(transport.endpoint) }
 
     static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
         do {
@@ -85,7 +98,8 @@ public struct AdminClient: Sendable {
         }
     }
 
-    /// Waits until the server at `server` answers `/health` with 200.
+    /// Waits until the server at `server` answers `/health` with 200: the one health wait, for
+    /// every tool that starts a server and then talks to it.
     public static func waitUntilHealthy(_ server: URL, attempts: Int = 1_000) async throws {
         let url = server.appendingPathComponent("health")
         for _ in 0..<attempts {
@@ -94,12 +108,4 @@ public struct AdminClient: Sendable {
         }
         throw AdminError.unreachable(server)
     }
-}
-
-/// A server's answer to one admin request, whatever its status.
-public struct AdminAnswer: Sendable {
-    public let status: Int
-    public let body: Data
-
-    public func decode<T: Decodable>(_ type: T.Type) throws -> T { try WireCoding.decode(type, from: body) }
 }

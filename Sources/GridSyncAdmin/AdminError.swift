@@ -50,8 +50,9 @@ public struct AdminError: Error, CustomStringConvertible, Sendable {
         self.init(kind: kind, status: status, code: envelope?.code, message: message, field: envelope?.field)
     }
 
-    static func unreachable(_ server: URL) -> AdminError {
-        AdminError(kind: .unreachable, status: nil, message: "cannot reach \(server.absoluteString): check --server and that gridsync-server is running")
+    static func unreachable(_ server: URL?) -> AdminError {
+        AdminError(kind: .unreachable, status: nil,
+                   message: "cannot reach \(server?.absoluteString ?? "the server"): check --server and that gridsync-server is running")
     }
 
     public var description: String { message }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FieldClient
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 import GridSyncServer
@@ -42,7 +43,7 @@ struct ClientBenchmark: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService(gracefulShutdownSignals: []) }
             let base = URL(string: "http://127.0.0.1:\(port)")!
-            try await LoadClient(base: base, connections: 1).waitUntilHealthy()
+            try await AdminClient.waitUntilHealthy(base)
             let handset = try FieldClient(path: folder.appendingPathComponent("handset.sqlite").path, transport: URLSessionTransport(baseURL: base))
             try await handset.enroll(code: code)
 

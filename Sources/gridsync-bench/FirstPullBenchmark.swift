@@ -1,6 +1,7 @@
 import ArgumentParser
 import FieldClient
 import Foundation
+import GridSyncAdmin
 import GRDB
 import GridSyncCore
 import GridSyncProtocol
@@ -37,7 +38,7 @@ struct FirstPullBenchmark: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService(gracefulShutdownSignals: []) }
             let base = URL(string: "http://127.0.0.1:\(port)")!
-            try await LoadClient(base: base, connections: 1).waitUntilHealthy()
+            try await AdminClient.waitUntilHealthy(base)
 
             // The grid's households, from the worker who registered them.
             let seeder = try await Self.handset(engine: engine, grid: grid, base: base, path: folder.appendingPathComponent("seeder.sqlite").path)

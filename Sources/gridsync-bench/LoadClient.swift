@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncProtocol
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -16,15 +17,6 @@ struct LoadClient: Sendable {
         configuration.httpMaximumConnectionsPerHost = connections
         configuration.timeoutIntervalForRequest = 120
         session = URLSession(configuration: configuration)
-    }
-
-    func waitUntilHealthy() async throws {
-        for _ in 0..<500 {
-            if let (_, response) = try? await session.data(from: base.appendingPathComponent("health")),
-               (response as? HTTPURLResponse)?.statusCode == 200 { return }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        throw CancellationError()
     }
 
     /// Sends `total` GETs of `path` over all connections and returns requests per second.
@@ -55,7 +47,7 @@ struct LoadClient: Sendable {
                         var request = URLRequest(url: url)
                         request.httpMethod = "POST"
                         request.httpBody = body
-                        request.setValue("1", forHTTPHeaderField: "GridSync-Protocol")
+                        request.setValue(String(WireProtocol.version), forHTTPHeaderField: WireProtocol.versionHeader)
                         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
                         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
                         let (_, response) = try await session.data(for: request)

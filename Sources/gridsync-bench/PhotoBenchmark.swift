@@ -1,6 +1,7 @@
 import ArgumentParser
 import FieldClient
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 import GridSyncServer
@@ -35,7 +36,7 @@ struct PhotoBenchmark: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService(gracefulShutdownSignals: []) }
             let base = URL(string: "http://127.0.0.1:\(port)")!
-            try await LoadClient(base: base, connections: 1).waitUntilHealthy()
+            try await AdminClient.waitUntilHealthy(base)
             let link = try await LinkProxy.start(to: port, conditions: .init(
                 bytesPerSecond: bytesPerSecond, cutProbability: cutShare, cutWithinBytes: SyncLimits().blobChunkBytes + 1_024, seed: seed))
             let counter = ChunkCounter(URLSessionTransport(baseURL: URL(string: "http://127.0.0.1:\(link.port)")!))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridSyncAdmin
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -73,7 +74,7 @@ struct ServerBenchmark: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService(gracefulShutdownSignals: []) }
             let client = LoadClient(base: URL(string: "http://127.0.0.1:\(port)")!, connections: connections)
-            try await client.waitUntilHealthy()
+            try await AdminClient.waitUntilHealthy(client.base)
 
             let emptyRate = try await client.requestsPerSecond(path: "/health", total: connections * pushes * 4)
             let started = ContinuousClock.now

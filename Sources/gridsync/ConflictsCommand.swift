@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 
@@ -24,18 +25,18 @@ struct ConflictsCommand: AsyncParsableCommand {
         func run() async throws {
             try await guarded {
                 let client = try connection.client()
-                var query: [String: String] = [:]
+                var filter = ConflictFilter()
                 if let under = street ?? community ?? grid {
-                    guard GridPath(under) != nil else { throw CLIError(.invalid, "'\(under)' is not a grid path such as futian/shatou") }
-                    query["under"] = under
+                    guard let path = GridPath(under) else { throw CLIError(.invalid, "'\(under)' is not a grid path such as futian/shatou") }
+                    filter.under = path
                 }
                 if let kind {
-                    guard RecordKind(rawValue: kind) != nil else {
+                    guard let known = RecordKind(rawValue: kind) else {
                         throw CLIError(.invalid, "unknown kind '\(kind)': use one of \(RecordKind.allCases.map(\.rawValue).joined(separator: ", "))")
                     }
-                    query["kind"] = kind
+                    filter.kind = known
                 }
-                let list = try await client.get(ConflictList.self, "v1/admin/conflicts", query: query)
+                let list = try await client.conflicts(filter)
                 if output.json { return try Output.json(list) }
                 if list.conflicts.isEmpty { return print("no open conflicts") }
                 Output.table(["record", "grid", "sides", "fields", "workers", "age"], list.conflicts.map { conflict in
@@ -66,9 +67,8 @@ struct ConflictsCommand: AsyncParsableCommand {
             try await guarded {
                 let client = try connection.client()
                 let key = try ConflictsCommand.parse(record)
-                let detail = try await client.get(ConflictDetail.self, "v1/admin/conflicts/\(key.kind.rawValue)/\(key.id)",
-                                                  query: reveal ? ["reveal": "true"] : [:])
-                SeenVersions().remember(detail.summary.version, of: key.description, on: client.baseURL)
+                let detail = try await client.conflict(key, reveal: reveal)
+                SeenVersions().remember(detail.summary.version, of: key.description, on: try connection.serverURL())
                 if output.json { return try Output.json(detail) }
                 ConflictDiff(detail: detail).print()
                 if detail.masked == true { print("personal data masked; --reveal shows it (admin role, audited)") }
@@ -103,16 +103,17 @@ struct ConflictsCommand: AsyncParsableCommand {
                 guard [keep != nil, !set.isEmpty, delete].filter({ $0 }).count == 1 else {
                     throw CLIError(.usage, "give exactly one of --keep SIDE, --set field=value (repeatable) or --delete")
                 }
-                guard let version = version ?? SeenVersions().version(of: key.description, on: client.baseURL) else {
+                let server = try connection.serverURL()
+                guard let version = version ?? SeenVersions().version(of: key.description, on: server) else {
                     throw CLIError(.usage, "show the conflict first (gridsync conflicts show \(key)), so the decision is made on what you saw")
                 }
                 var request = ResolveRequest(expectedVersion: version, delete: delete ? true : nil, reason: reason)
                 if let keep {
-                    let detail = try await client.get(ConflictDetail.self, "v1/admin/conflicts/\(key.kind.rawValue)/\(key.id)")
+                    let detail = try await client.conflict(key)
                     request.keep = try ConflictsCommand.side(keep, in: detail)
                 }
                 if !set.isEmpty { request.set = try ConflictsCommand.assignments(set) }
-                let response = try await client.send(ResolveResponse.self, "POST", "v1/admin/conflicts/\(key.kind.rawValue)/\(key.id)/resolve", body: request)
+                let response = try await client.resolve(key, request)
                 if output.json { return try Output.json(response) }
                 print("resolved \(key) with change \(response.changeId); new version \(response.record.seq). Terminals in scope receive it on their next sync.")
             }

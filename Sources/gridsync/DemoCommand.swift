@@ -1,6 +1,7 @@
 import ArgumentParser
 import FieldClient
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 
@@ -34,10 +35,9 @@ struct DemoCommand: AsyncParsableCommand {
 
                 var terminals: [FieldClient] = []
                 for worker in ["demo-worker", "demo-cadre"] {
-                    let enrollment = try await client.send(DeviceEnrollment.self, "POST", "v1/admin/devices",
-                                                           body: DeviceEnrollmentRequest(worker: worker, grids: [path]))
+                    let enrollment = try await client.enroll(worker: worker, grids: [path])
                     let terminal = try FieldClient(path: folder.appendingPathComponent("\(worker).sqlite").path,
-                                                   transport: URLSessionTransport(baseURL: client.baseURL))
+                                                   transport: URLSessionTransport(baseURL: try connection.serverURL()))
                     try await terminal.enroll(code: enrollment.enrollmentCode)
                     terminals.append(terminal)
                 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 
@@ -20,7 +21,7 @@ extension DevicesCommand {
 
         func run() async throws {
             try await guarded {
-                let list = try await connection.client().get(FailingDeviceList.self, "v1/admin/devices/failing")
+                let list = try await connection.client().failingDevices()
                 if output.json { return try Output.json(list) }
                 if list.devices.isEmpty { return print("no terminal needs a look") }
                 Output.table(["device", "worker", "problems", "why", "look closer"], list.devices.map { detail in
@@ -46,7 +47,7 @@ extension DevicesCommand {
 
         func run() async throws {
             try await guarded {
-                let detail = try await connection.client().get(DeviceDetail.self, "v1/admin/devices/\(device)")
+                let detail = try await connection.client().device(device)
                 if output.json { return try Output.json(detail) }
                 let summary = detail.summary, report = detail.report
                 var rows: [[String]] = [

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 
@@ -27,8 +28,7 @@ struct DevicesCommand: AsyncParsableCommand {
                     return path
                 }
                 guard !grids.isEmpty else { throw CLIError(.usage, "give at least one --grid") }
-                let enrollment = try await client.sendIdempotent(DeviceEnrollment.self, "POST", "v1/admin/devices",
-                                                                 body: DeviceEnrollmentRequest(worker: worker, grids: grids))
+                let enrollment = try await client.enroll(worker: worker, grids: grids)
                 if output.json { return try Output.json(enrollment) }
                 print("device \(enrollment.deviceId) for \(enrollment.worker), covering \(enrollment.grids.map(\.description).joined(separator: ", "))")
                 print("enrolment code (shown once, enter it on the terminal):")
@@ -47,7 +47,7 @@ struct DevicesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await guarded {
-                let list = try await connection.client().get(DeviceList.self, "v1/admin/devices")
+                let list = try await connection.client().devices()
                 if output.json { return try Output.json(list) }
                 let rows = list.devices.map { device in
                     [device.deviceId, device.worker, device.status.rawValue, Output.age(since: device.lastSyncAt),
@@ -73,7 +73,7 @@ struct DevicesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await guarded {
-                let summary = try await connection.client().send(DeviceSummary.self, "POST", "v1/admin/devices/\(device)/revoke", body: [String: String]())
+                let summary = try await connection.client().revoke(device: device)
                 if output.json { return try Output.json(summary) }
                 print("revoked \(summary.deviceId) (\(summary.worker))")
             }

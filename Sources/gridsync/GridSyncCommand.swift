@@ -28,11 +28,17 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Ops token. (env: GRIDSYNC_TOKEN)")
     var token: String?
 
-    func client() throws -> AdminClient {
-        let environment = ProcessInfo.processInfo.environment
-        guard let server = server ?? environment["GRIDSYNC_SERVER"], let url = URL(string: server), url.scheme != nil else {
+    /// The server's URL, from `--server` or `GRIDSYNC_SERVER`.
+    func serverURL() throws -> URL {
+        guard let server = server ?? ProcessInfo.processInfo.environment["GRIDSYNC_SERVER"], let url = URL(string: server), url.scheme != nil else {
             throw CLIError(.usage, "no server: pass --server URL or set GRIDSYNC_SERVER, for example http://127.0.0.1:8080")
         }
+        return url
+    }
+
+    func client() throws -> AdminClient {
+        let environment = ProcessInfo.processInfo.environment
+        let url = try serverURL()
         guard let token = token ?? environment["GRIDSYNC_TOKEN"], !token.isEmpty else {
             throw CLIError(.usage, "no token: pass --token or set GRIDSYNC_TOKEN (the admin token file the server wrote on first start)")
         }

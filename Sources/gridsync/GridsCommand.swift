@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 
@@ -47,7 +48,7 @@ struct GridsCommand: AsyncParsableCommand {
                     throw CLIError(.invalid, "\(file) has \(error.lines.count) bad row(s); nothing was imported:\n" +
                                    error.lines.map { "  line \($0.line): \($0.message)" }.joined(separator: "\n"))
                 }
-                let saved = try await client.send(GridHierarchy.self, "PUT", "v1/admin/grids", body: hierarchy)
+                let saved = try await client.replaceHierarchy(hierarchy)
                 if output.json { return try Output.json(saved) }
                 print("imported \(saved.grids.count) grids and \(saved.assignments.count) assignments")
             }
@@ -64,7 +65,7 @@ struct GridsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await guarded {
-                let hierarchy = try await connection.client().get(GridHierarchy.self, "v1/admin/grids")
+                let hierarchy = try await connection.client().hierarchy()
                 if output.json { return try Output.json(hierarchy) }
                 var workers: [GridPath: [String]] = [:]
                 for assignment in hierarchy.assignments {

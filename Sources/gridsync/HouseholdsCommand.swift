@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 
@@ -11,9 +12,9 @@ struct HouseholdsCommand: AsyncParsableCommand {
         abstract: "Show a household (masked), erase one on request, follow erasures to every terminal.",
         subcommands: [Show.self, Erase.self, Erasures.self])
 
-    static func path(_ id: String) throws -> String {
-        guard let id = RecordID(id) else { throw CLIError(.usage, "give the household's id, such as hh-0192") }
-        return "v1/admin/households/\(id.rawValue)"
+    static func id(_ text: String) throws -> RecordID {
+        guard let id = RecordID(text) else { throw CLIError(.usage, "give the household's id, such as hh-0192") }
+        return id
     }
 
     struct Show: AsyncParsableCommand {
@@ -34,8 +35,7 @@ struct HouseholdsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await guarded {
-                let detail = try await connection.client().get(HouseholdDetail.self, try HouseholdsCommand.path(id),
-                                                               query: reveal ? ["reveal": "true"] : [:])
+                let detail = try await connection.client().household(try HouseholdsCommand.id(id), reveal: reveal)
                 if output.json { return try Output.json(detail) }
                 var state = detail.erased ? "erased" : detail.deleted ? "deleted" : detail.inConflict ? "in conflict" : "live"
                 if detail.masked { state += ", personal data masked (--reveal shows it: admin role, audited)" }
@@ -66,8 +66,7 @@ struct HouseholdsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await guarded {
-                let report = try await connection.client().send(ErasureReport.self, "POST", try HouseholdsCommand.path(id) + "/erase",
-                                                                body: EraseRequest(reason: reason))
+                let report = try await connection.client().erase(try HouseholdsCommand.id(id), reason: reason)
                 if output.json { return try Output.json(report) }
                 print("erased household \(report.id.rawValue) on the server; \(report.pending.count) of \(report.terminals.count) terminals still to confirm")
                 print("follow with: gridsync households erasures")
@@ -85,7 +84,7 @@ struct HouseholdsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await guarded {
-                let list = try await connection.client().get(ErasureList.self, "v1/admin/households/erasures")
+                let list = try await connection.client().erasures()
                 if output.json { return try Output.json(list) }
                 if list.erasures.isEmpty { return print("no erasures") }
                 Output.table(["household", "erased", "by", "confirmed", "pending terminals", "reason"], list.erasures.map { erasure in

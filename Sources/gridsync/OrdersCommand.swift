@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 
@@ -25,10 +26,10 @@ struct OrdersCommand: AsyncParsableCommand {
         @Option(help: "Only this community.") var community: String?
         @Option(help: "Only this grid.") var grid: String?
 
-        func query() throws -> [String: String] {
-            guard let under = street ?? community ?? grid else { return [:] }
-            guard GridPath(under) != nil else { throw CLIError(.invalid, "'\(under)' is not a grid path such as futian/shatou") }
-            return ["under": under]
+        func under() throws -> GridPath? {
+            guard let under = street ?? community ?? grid else { return nil }
+            guard let path = GridPath(under) else { throw CLIError(.invalid, "'\(under)' is not a grid path such as futian/shatou") }
+            return path
         }
     }
 
@@ -48,20 +49,18 @@ struct OrdersCommand: AsyncParsableCommand {
         func run() async throws {
             try await guarded {
                 let client = try connection.client()
-                var query = try area.query()
+                var filter = OrderFilter(under: try area.under(), assignee: assignee, overdue: overdue)
                 if let state {
-                    guard WorkOrderState(rawValue: state) != nil else {
+                    guard let known = WorkOrderState(rawValue: state) else {
                         throw CLIError(.invalid, "unknown state '\(state)': use one of \(WorkOrderState.allCases.map(\.rawValue).joined(separator: ", "))")
                     }
-                    query["state"] = state
+                    filter.state = known
                 }
                 if let urgency {
-                    guard Urgency(rawValue: urgency) != nil else { throw CLIError(.invalid, "--urgency is red, yellow or green") }
-                    query["urgency"] = urgency
+                    guard let known = Urgency(rawValue: urgency) else { throw CLIError(.invalid, "--urgency is red, yellow or green") }
+                    filter.urgency = known
                 }
-                if let assignee { query["assignee"] = assignee }
-                if overdue { query["overdue"] = "true" }
-                let list = try await client.get(OrderList.self, "v1/admin/orders", query: query)
+                let list = try await client.orders(filter)
                 if output.json { return try Output.json(list) }
                 if list.orders.isEmpty { return print("no work orders match") }
                 var tints: [[Output.Tint?]] = []
@@ -90,7 +89,7 @@ struct OrdersCommand: AsyncParsableCommand {
             try await guarded {
                 let client = try connection.client()
                 let id = try OrdersCommand.id(order)
-                let detail = try await client.get(OrderDetail.self, "v1/admin/orders/\(id)")
+                let detail = try await client.order(id)
                 if output.json { return try Output.json(detail) }
                 let order = detail.order
                 print("\(order.id)  \(order.urgency?.rawValue ?? "?")  \(order.states.map(\.rawValue).joined(separator: " | "))"
@@ -127,7 +126,7 @@ struct OrdersCommand: AsyncParsableCommand {
                 let client = try connection.client()
                 let id = try OrdersCommand.id(order)
                 let request = OrderMoveRequest(to: state, reason: reason, assignee: assignee, expectedVersion: version)
-                let response = try await client.send(OrderMoveResponse.self, "POST", "v1/admin/orders/\(id)/move", body: request)
+                let response = try await client.move(order: id, request)
                 if output.json { return try Output.json(response) }
                 print("\(id) is now \(response.order.states.map(\.rawValue).joined(separator: "|")) (change \(response.changeId)). Terminals in scope receive it on their next sync.")
             }
@@ -192,7 +191,7 @@ struct OrdersCommand: AsyncParsableCommand {
         func run() async throws {
             try await guarded {
                 let client = try connection.client()
-                let stats = try await client.get(OrderStats.self, "v1/admin/orders/stats", query: try area.query())
+                let stats = try await client.orderStats(under: try area.under())
                 if output.json { return try Output.json(stats) }
                 print("orders: \(stats.total), open \(stats.open); closure rate \(stats.closureRate.map(OrdersCommand.percent) ?? "n/a")")
                 print("by state: " + OrdersCommand.counts(stats.byState))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Crypto
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 
@@ -38,7 +39,7 @@ struct PhotosCommand: AsyncParsableCommand {
         func run() async throws {
             try await guarded {
                 let digest = try PhotosCommand.digest(sha256)
-                let details = try await connection.client().get(BlobDetails.self, "v1/admin/blobs/\(digest.hex)")
+                let details = try await connection.client().photoDetails(digest)
                 if output.json { return try Output.json(details) }
                 print(digest.hex)
                 if let size = details.size {
@@ -71,7 +72,7 @@ struct PhotosCommand: AsyncParsableCommand {
                 if FileManager.default.fileExists(atPath: output) && !force {
                     throw CLIError(.usage, "\(output) exists: choose another name, or pass --force")
                 }
-                let bytes = try await connection.client().send("GET", "v1/admin/blobs/\(digest.hex)/content", query: [:], body: nil)
+                let bytes = try await connection.client().photoContent(digest)
                 guard BlobDigest(bytes: SHA256.hash(data: bytes)) == digest else {
                     throw CLIError(.server, "the photo arrived damaged (it does not hash to its name): try again")
                 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 
@@ -11,12 +12,12 @@ struct RecordsCommand: AsyncParsableCommand {
         subcommands: [Quarantined.self, Quarantine.self, Release.self])
 
     /// `kind/id`, as `conflicts list` prints records.
-    static func path(_ text: String) throws -> String {
+    static func key(_ text: String) throws -> RecordKey {
         let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
-        guard parts.count == 2, RecordKind(rawValue: parts[0]) != nil, RecordID(parts[1]) != nil else {
+        guard parts.count == 2, let kind = RecordKind(rawValue: parts[0]), let id = RecordID(parts[1]) else {
             throw CLIError(.usage, "give the record as kind/id, such as household/hh-0192")
         }
-        return "v1/admin/records/\(parts[0])/\(parts[1])"
+        return RecordKey(kind: kind, id: id)
     }
 
     struct Quarantined: AsyncParsableCommand {
@@ -29,7 +30,7 @@ struct RecordsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await guarded {
-                let list = try await connection.client().get(QuarantineList.self, "v1/admin/records/quarantined")
+                let list = try await connection.client().quarantined()
                 if output.json { return try Output.json(list) }
                 if list.records.isEmpty { return print("no quarantined records") }
                 Output.table(["record", "grid", "since", "reason"], list.records.map { record in
@@ -51,8 +52,7 @@ struct RecordsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await guarded {
-                _ = try await connection.client().send("POST", try RecordsCommand.path(record) + "/quarantine", query: [:],
-                                                       body: try WireCoding.encode(QuarantineRequest(reason: reason)))
+                _ = try await connection.client().quarantine(try RecordsCommand.key(record), reason: reason)
                 print("quarantined \(record): pull no longer serves it; release it with gridsync records release \(record)")
             }
         }
@@ -68,7 +68,7 @@ struct RecordsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await guarded {
-                _ = try await connection.client().send("POST", try RecordsCommand.path(record) + "/release", query: [:], body: Data("{}".utf8))
+                _ = try await connection.client().release(try RecordsCommand.key(record))
                 print("released \(record)")
             }
         }

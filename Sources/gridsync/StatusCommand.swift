@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 
@@ -14,7 +15,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await guarded {
-            let status = try await connection.client().get(FleetStatus.self, "v1/admin/status")
+            let status = try await connection.client().status()
             if output.json { return try Output.json(status) }
             if status.streets.isEmpty { return print("no terminals or records yet") }
             Output.table(["street", "terminals", "synced today", "stale", "open conflicts", "changes today"], status.streets.map { street in
@@ -38,9 +39,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await guarded {
-            var query = ["limit": String(limit)]
-            if let since { query["since"] = try Self.time(since) }
-            let page = try await connection.client().get(AuditPage.self, "v1/admin/audit", query: query)
+            let page = try await connection.client().audit(since: try since.map(Self.time), limit: limit)
             if output.json { return try Output.json(page) }
             let style = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "Asia/Shanghai") ?? .gmt)
             Output.table(["time", "actor", "action", "target", "outcome", "detail"], page.entries.map { entry in

@@ -1,4 +1,6 @@
 import Foundation
+import GridSyncTestSupport
+import GridSyncAdmin
 @testable import FieldClient
 import GridSyncCore
 import GridSyncProtocol
@@ -62,25 +64,23 @@ struct ErasureTests {
             // Positive control: before the erasure, the canaries are where the check looks.
             #expect(!CanarySearch.hits(Self.canaries, under: server.directory, logs: logs.text).isEmpty)
 
-            let erase = try await session.admin(.post, "/v1/admin/households/\(household.id.rawValue)/erase", EraseRequest(reason: "申请编号 2026-118"))
-            #expect(erase.status == 200)
-            let report = try erase.decode(ErasureReport.self)
+            let report = try await session.admin.erase(household.id, reason: "申请编号 2026-118")
             let onlineID = try #require(try await online.identity).deviceID
             let offlineID = try #require(try await offline.identity).deviceID
             #expect(Set(report.terminals.map(\.deviceId)) == [onlineID, offlineID], "the terminal elsewhere never held it")
             #expect(report.pending.count == 2)
-            #expect(try await session.admin(.post, "/v1/admin/households/\(deleted.id.rawValue)/erase", EraseRequest(reason: "申请编号 2026-119")).status == 200)
-            let again = try await session.admin(.post, "/v1/admin/households/\(household.id.rawValue)/erase", EraseRequest(reason: "again"))
-            #expect(try again.decode(ErasureReport.self).version == report.version, "erasing twice returns the first erasure")
+            _ = try await session.admin.erase(deleted.id, reason: "申请编号 2026-119")
+            let again = try await session.admin.erase(household.id, reason: "again")
+            #expect(again.version == report.version, "erasing twice returns the first erasure")
             let audit = try await server.engine.auditEntries(since: nil, limit: 1_000).filter { $0.action == "households.erase" }
             #expect(audit.map(\.outcome) == ["ok", "ok", "already_erased"], "every erase request is on the record")
-            #expect(try await session.admin(.post, "/v1/admin/households/hh-never/erase", EraseRequest(reason: "x")).status == 404)
+            #expect(await refusal { try await session.admin.erase(RecordID("hh-never")!, reason: "x") }?.status == 404)
 
             // On the server: a bare delete, no snapshot, in every sibling.
             let erased = try #require(try await server.engine.record(household.key))
             #expect(erased.state.entries.keys.map(\.rawValue) == ["_deleted"] && erased.beforeDelete == nil)
             #expect(try await server.engine.record(deleted.key)?.beforeDelete == nil)
-            let shown = try await session.admin(.get, "/v1/admin/households/\(household.id.rawValue)").decode(HouseholdDetail.self)
+            let shown = try await session.admin.household(household.id)
             #expect(shown.erased && shown.fields.isEmpty)
 
             // The terminal online gets it by pull; its kept acknowledged changes go too.
@@ -97,7 +97,7 @@ struct ErasureTests {
             try await online.sync()
             try await offline.sync()
             try await elsewhere.sync()
-            let list = try await session.admin(.get, "/v1/admin/households/erasures").decode(ErasureList.self)
+            let list = try await session.admin.erasures()
             #expect(list.erasures.count == 2 && list.erasures.allSatisfy { $0.pending.isEmpty }, "both terminals confirmed by pulling past it")
 
             // A late change, even a re-creation, is refused `erased` and never brings anything back.
@@ -137,8 +137,7 @@ struct ErasureTests {
             _ = try await away.update(Household.self, id: other.id) { $0.notes = "走访前记下" }
             try await away.sync()
             _ = try await away.update(Household.self, id: household.id) { $0.notes = "离线补记" }
-            let erased = try await session.admin(.post, "/v1/admin/households/\(household.id.rawValue)/erase", EraseRequest(reason: "申请 2026-120"))
-                .decode(ErasureReport.self)
+            let erased = try await session.admin.erase(household.id, reason: "申请 2026-120")
             try await online.sync()
             try await online.delete(Household.self, id: other.id)
             try await online.sync()
@@ -147,7 +146,7 @@ struct ErasureTests {
             try await online.sync()
             let purge = try await server.engine.purgeTombstones(now: Date(), policy: RetentionPolicy(minimumAge: .zero, silentLimit: .seconds(1)))
             #expect(Set(purge.purged) == [household.key, other.key], "the bare delete goes like any tombstone; the erasure stays")
-            #expect(try await session.admin(.get, "/v1/admin/households/erasures").decode(ErasureList.self).erasures.first?.pending.count == 1)
+            #expect(try await session.admin.erasures().erasures.first?.pending.count == 1)
 
             let back = try await away.sync()
             #expect(back.rebased && back.erased == 1)
@@ -155,7 +154,7 @@ struct ErasureTests {
             #expect(try await away.rowState(household.key) == nil)
             #expect(try await away.rowState(other.key) == nil, "the purged record is not live again on the handset")
             try await away.sync()
-            let list = try await session.admin(.get, "/v1/admin/households/erasures").decode(ErasureList.self)
+            let list = try await session.admin.erasures()
             #expect(list.erasures.first { $0.id == erased.id }?.pending.isEmpty == true,
                     "its last pull's cursor stands for every position, the purged erasure's included")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncAdmin
 @testable import FieldClient
 import GridSyncCore
 import GridSyncProtocol
@@ -46,11 +47,10 @@ struct MergeThroughServerTests {
                 try await worker.update(Household.self, id: household.id) { $0.notes = "抢先" }
             }
 
-            let conflict = try await session.admin(.get, "/v1/admin/conflicts").decode(ConflictList.self).conflicts[0]
+            let conflict = try await session.admin.conflicts().conflicts[0]
             let workerReplica = try #require(try await worker.identity?.replicaID)
-            let resolved = try await session.admin(.post, "/v1/admin/conflicts/household/hh-1/resolve",
-                                                   ResolveRequest(expectedVersion: conflict.version, keep: workerReplica))
-            #expect(resolved.status == 200)
+            _ = try await session.admin.resolve(RecordKey(kind: .household, id: RecordID("hh-1")!),
+                                                ResolveRequest(expectedVersion: conflict.version, keep: workerReplica))
             try await worker.sync()
             try await cadre.sync()
             let serverState = try #require(try await session.serverState(household.key))

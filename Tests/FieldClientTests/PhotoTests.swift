@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GridSyncAdmin
 @testable import FieldClient
 import GridSyncCore
 import GridSyncProtocol
@@ -115,7 +116,7 @@ struct PhotoTests {
             let again = try await second.uploadPhotos()
             #expect(again.uploaded == 1 && again.deduplicated == 1)
             #expect(counting.sent == 0, "no chunk sent for a photo the server holds")
-            let details = try await session.admin(.get, "/v1/admin/blobs/\(photo.sha256!)").decode(BlobDetails.self)
+            let details = try await session.admin.photoDetails(try #require(photo.sha256.flatMap(BlobDigest.init)))
             #expect(details.size == bytes.count)
             #expect(details.records.map(\.id.rawValue) == ["pa-first", "pa-second"])
         }

@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncAdmin
 @testable import FieldClient
 import GridSyncCore
 import GridSyncProtocol
@@ -83,11 +84,10 @@ struct RejectionFollowUpTests {
                 try await cadre.update(Household.self, id: household.id) { $0.notes = "确实还住着" }
             }
             // Ops keep the cadre's side: the whole record comes back, with the note.
-            let conflict = try await session.admin(.get, "/v1/admin/conflicts").decode(ConflictList.self).conflicts[0]
+            let conflict = try await session.admin.conflicts().conflicts[0]
             let cadreReplica = try #require(try await cadre.identity?.replicaID)
-            let resolved = try await session.admin(.post, "/v1/admin/conflicts/household/hh-1/resolve",
-                                                   ResolveRequest(expectedVersion: conflict.version, keep: cadreReplica))
-            #expect(resolved.status == 200)
+            _ = try await session.admin.resolve(RecordKey(kind: .household, id: RecordID("hh-1")!),
+                                                ResolveRequest(expectedVersion: conflict.version, keep: cadreReplica))
             for handset in [worker, cadre] {
                 try await handset.sync()
                 let local = try #require(try await handset.record(Household.self, id: household.id)?.value)

@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncAdmin
 @testable import FieldClient
 import GridSyncCore
 import GridSyncProtocol
@@ -71,7 +72,7 @@ struct RetentionTests {
             let report = try await server.engine.purgeTombstones(now: Date(), policy: RetentionPolicy(minimumAge: .zero, silentLimit: .seconds(1)))
             #expect(report.purged == [household.key])
             #expect(report.rebaseDue == [try #require(try await offline.identity).deviceID])
-            let listed = try await session.admin(.get, "/v1/admin/devices").decode(DeviceList.self).devices
+            let listed = try await session.admin.devices().devices
             #expect(listed.filter { $0.rebaseDue == true }.map(\.deviceId) == report.rebaseDue, "ops see which terminal will rebase")
 
             let back = try await offline.sync()

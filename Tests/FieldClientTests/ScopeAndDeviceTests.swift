@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncAdmin
 import GRDB
 @testable import FieldClient
 import GridSyncCore
@@ -26,9 +27,9 @@ struct ScopeAndDeviceTests {
             try await mover.update(Household.self, id: RecordID("a-1")!) { $0.notes = "unsent" }
 
             // The worker moves to grid B; the pending edit to a-1 is still on the handset.
-            let hierarchy = try await session.admin(.get, "/v1/admin/grids").decode(GridHierarchy.self)
+            let hierarchy = try await session.admin.hierarchy()
             let assignments = hierarchy.assignments.filter { $0.worker != "mover" } + [Assignment(worker: "mover", grids: [LiveServer.gridB])]
-            #expect(try await session.admin(.put, "/v1/admin/grids", GridHierarchy(grids: hierarchy.grids, assignments: assignments)).status == 200)
+            try await session.admin.replaceHierarchy(GridHierarchy(grids: hierarchy.grids, assignments: assignments))
 
             // A pull page that reports the move purges a-2 but keeps a-1 while its edit is unsent.
             let report = try await mover.pullOnly()
@@ -83,7 +84,7 @@ struct ScopeAndDeviceTests {
         try await server.run { session in
             let handset = try await session.handset("w", worker: "w", grids: [LiveServer.gridA])
             let device = try #require(try await handset.identity?.deviceID)
-            #expect(try await session.admin(.post, "/v1/admin/devices/\(device)/revoke").status == 200)
+            _ = try await session.admin.revoke(device: device)
             try await handset.create(Sample.patrol("pt-1"))
             await #expect(throws: FieldClientError.self) { try await handset.sync() }
             let status = try await handset.status()

@@ -1,4 +1,6 @@
 import Foundation
+import GridSyncTestSupport
+import GridSyncAdmin
 @testable import FieldClient
 import GridSyncCore
 import GridSyncProtocol

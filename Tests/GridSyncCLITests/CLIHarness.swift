@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncTestSupport
 import GridSyncCore
 import GridSyncProtocol
 @testable import GridSyncServer
@@ -71,30 +72,27 @@ struct CLI: Sendable {
     }
 }
 
-/// A live server on a fresh database, and the environment the CLI needs to reach it.
+/// The shared server fixture on a loopback port, and the environment the CLI needs to reach it.
 struct LiveFixture {
-    let directory: URL
-    let store: SQLiteStore
-    var engine: SyncEngine { SyncEngine(store: store) }
-    let adminToken: String
+    let server: ServerFixture
+    var directory: URL { server.directory }
+    var engine: SyncEngine { server.engine }
+    var adminToken: String { server.adminToken }
 
     init() async throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
-        adminToken = try await AdminBootstrap.ensureAdminToken(store: store, writingTo: directory.appendingPathComponent("admin.token").path)!
-        try await engine.replaceHierarchy(GridHierarchy(grids: [GridNode(path: GridPath("futian/shatou")!, name: "沙头街道")], assignments: []))
+        server = try await ServerFixture(store: .sqlite, hierarchy: GridHierarchy(grids: [GridNode(path: ServerFixture.street, name: "沙头街道")], assignments: []))
     }
 
+    /// Runs `body` with the server listening: the CLI as an operator types it, and the
+    /// connection for what terminals do meanwhile.
     func run(logger: Logger = Logger(label: "gridsync-server"), now: @escaping @Sendable () -> Date = Date.init,
-             _ body: @Sendable (CLI, any TestClientProtocol) async throws -> Void) async throws {
-        let app = buildApplication(configuration: ServerConfiguration(port: 0, idleTimeout: .seconds(600)), store: store, logger: logger, now: now)
+             _ body: @Sendable (CLI, ServerConnection) async throws -> Void) async throws {
         let directory = self.directory, token = adminToken
-        try await app.test(.live) { client in
-            let environment = ["GRIDSYNC_SERVER": "http://127.0.0.1:\(client.port!)", "GRIDSYNC_TOKEN": token,
+        try await server.run(.live, logger: logger, now: now) { connection in
+            let environment = ["GRIDSYNC_SERVER": connection.baseURL!.absoluteString, "GRIDSYNC_TOKEN": token,
                                "GRIDSYNC_STATE_DIR": directory.appendingPathComponent("state").path, "PATH": "/usr/bin:/bin",
                                "HOME": directory.path]
-            try await body(CLI(environment: environment), client)
+            try await body(CLI(environment: environment), connection)
         }
     }
 
@@ -105,5 +103,5 @@ struct LiveFixture {
         return CLI(environment: environment)
     }
 
-    func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+    func cleanUp() { server.cleanUp() }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncTestSupport
 import GridSyncCore
 import GridSyncProtocol
 import HTTPTypes
@@ -160,18 +161,11 @@ struct CLITests {
         #expect(try await cli.run("--generate-completion-script bash").output.contains("_gridsync"))
     }
 
-    static func enrol(_ client: any TestClientProtocol, code: String) async throws -> EnrollResponse {
-        var headers: HTTPFields = [.contentType: "application/json"]
-        headers[HTTPField.Name("GridSync-Protocol")!] = "1"
-        let body = try WireCoding.encode(EnrollRequest(enrollmentCode: code, appVersion: "test"))
-        return try await client.execute(uri: "/v1/enroll", method: .post, headers: headers, body: ByteBuffer(bytes: body)) { response in
-            try WireCoding.decode(EnrollResponse.self, from: Data(buffer: response.body))
-        }
+    static func enrol(_ connection: ServerConnection, code: String) async throws -> EnrollResponse {
+        try await connection.enroll(code: code)
     }
 
-    static func pull(_ client: any TestClientProtocol, token: String) async throws -> Int {
-        var headers: HTTPFields = [.authorization: "Bearer \(token)"]
-        headers[HTTPField.Name("GridSync-Protocol")!] = "1"
-        return try await client.execute(uri: "/v1/pull", method: .get, headers: headers) { Int($0.status.code) }
+    static func pull(_ connection: ServerConnection, token: String) async throws -> Int {
+        try await connection.send(.get, "/v1/pull", token: token).status
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import GridSyncTestSupport
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 import HTTPTypes
@@ -48,10 +50,7 @@ struct CanaryTests {
             }
             func push(_ changes: [FieldValue]) async throws -> String {
                 let body = try WireCoding.encode(FieldValue.object(["changes": .array(changes)]))
-                return try await client.execute(uri: "/v1/push", method: .post,
-                                                headers: [.authorization: "Bearer \(device.token)", HTTPField.Name("GridSync-Protocol")!: "1",
-                                                          .contentType: "application/json"],
-                                                body: ByteBuffer(data: body)) { String(buffer: $0.body) }
+                return String(decoding: try await client.send(.post, "/v1/push", token: device.token, body: body).body, as: UTF8.self)
             }
             let address: FieldValue = ["building": "12", "room": "301", "unit": "2"]
             let member: (String, FieldValue, FieldValue) -> FieldValue = { relation, phone, idNumber in

@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncTestSupport
 import GridSyncCore
 import GridSyncProtocol
 import HTTPTypes
@@ -69,11 +70,7 @@ struct DeviceHealthCLITests {
         }
     }
 
-    static func push(_ client: any TestClientProtocol, _ token: String, _ body: PushRequest) async throws -> Int {
-        var headers: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
-        headers[HTTPField.Name("GridSync-Protocol")!] = "1"
-        return try await client.execute(uri: "/v1/push", method: .post, headers: headers, body: ByteBuffer(bytes: try WireCoding.encode(body))) {
-            Int($0.status.code)
-        }
+    static func push(_ connection: ServerConnection, _ token: String, _ body: PushRequest) async throws -> Int {
+        try await connection.send(.post, "/v1/push", token: token, json: body).status
     }
 }

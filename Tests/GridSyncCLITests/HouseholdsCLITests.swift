@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncTestSupport
 import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
@@ -40,7 +41,7 @@ struct HouseholdsCLITests {
             let json = try WireCoding.decode(HouseholdDetail.self, from: Data(try await cli.run("households show hh-masked --json").output.utf8))
             #expect(json.masked && !json.erased)
 
-            let viewer = try await Self.token(client, fixture.adminToken, role: .viewer)
+            let viewer = try await Self.token(client, role: .viewer)
             var environment = cli.environment
             environment["GRIDSYNC_TOKEN"] = viewer
             let asViewer = CLI(environment: environment)
@@ -70,24 +71,15 @@ struct HouseholdsCLITests {
         }
     }
 
-    static func device<T: Encodable>(_ client: any TestClientProtocol, _ token: String, _ uri: String, _ body: T) async throws -> Int {
-        var headers: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
-        headers[HTTPField.Name("GridSync-Protocol")!] = "1"
-        return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(bytes: try WireCoding.encode(body))) {
-            Int($0.status.code)
-        }
+    static func device<T: Encodable>(_ connection: ServerConnection, _ token: String, _ uri: String, _ body: T) async throws -> Int {
+        try await connection.send(.post, uri, token: token, json: body).status
     }
 
-    static func cursor(_ client: any TestClientProtocol, _ token: String, after cursor: String?) async throws -> String {
-        var headers: HTTPFields = [.authorization: "Bearer \(token)"]
-        headers[HTTPField.Name("GridSync-Protocol")!] = "1"
-        return try await client.execute(uri: "/v1/pull" + (cursor.map { "?cursor=\($0)" } ?? ""), method: .get, headers: headers) {
-            try WireCoding.decode(PullResponse.self, from: Data(buffer: $0.body)).cursor
-        }
+    static func cursor(_ connection: ServerConnection, _ token: String, after cursor: String?) async throws -> String {
+        try await connection.send(.get, "/v1/pull" + (cursor.map { "?cursor=\($0)" } ?? ""), token: token).decode(PullResponse.self).cursor
     }
 
-    static func token(_ client: any TestClientProtocol, _ admin: String, role: OpsRole) async throws -> String {
-        try await AdminClient(baseURL: URL(string: "http://127.0.0.1:\(client.port!)")!, token: admin)
-            .send(OpsTokenResponse.self, "POST", "v1/admin/tokens", body: OpsTokenRequest(name: "viewer-1", role: role)).token
+    static func token(_ connection: ServerConnection, role: OpsRole) async throws -> String {
+        try await connection.admin.issueToken(name: "viewer-1", role: role).token
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncTestSupport
 import GridSyncCore
 import GridSyncProtocol
 import HTTPTypes
@@ -24,18 +25,14 @@ struct OrdersCLITests {
 
     /// A terminal speaking HTTP to the fixture's server.
     struct Handset {
-        let client: any TestClientProtocol
+        let client: ServerConnection
         let enrolled: EnrollResponse
         /// The handset's copy of each order.
         var states: [RecordKey: RecordState] = [:]
         var counter = 0
 
-        static func enrol(_ client: any TestClientProtocol, admin: String, worker: String) async throws -> Handset {
-            let registration = try await send(client, .post, "/v1/admin/devices", token: admin,
-                                              body: DeviceEnrollmentRequest(worker: worker, grids: [OrdersCLITests.grid]), as: DeviceEnrollment.self)
-            let enrolled = try await send(client, .post, "/v1/enroll", token: nil,
-                                          body: EnrollRequest(enrollmentCode: registration.enrollmentCode, appVersion: "test"), as: EnrollResponse.self)
-            return Handset(client: client, enrolled: enrolled)
+        static func enrol(_ client: ServerConnection, worker: String) async throws -> Handset {
+            Handset(client: client, enrolled: try await client.enrollDevice(worker: worker, grids: [OrdersCLITests.grid]))
         }
 
         /// Moves the order locally and pushes the move; returns the outcome.
@@ -59,7 +56,7 @@ struct OrdersCLITests {
         }
 
         func push(_ change: Change) async throws -> ChangeOutcome {
-            let response = try await Self.send(client, .post, "/v1/push", token: enrolled.token, body: PushRequest(changes: [change]), as: PushResponse.self)
+            let response = try await client.push([change], as: enrolled).decode(PushResponse.self)
             return response.results[0].outcome
         }
 
@@ -69,15 +66,6 @@ struct OrdersCLITests {
             states[key, default: RecordState()].merge(try await engine(key))
         }
 
-        static func send<Body: Encodable, Answer: Decodable>(_ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String,
-                                                             token: String?, body: Body, as: Answer.Type) async throws -> Answer {
-            var headers: HTTPFields = [.contentType: "application/json"]
-            headers[HTTPField.Name("GridSync-Protocol")!] = String(WireProtocol.version)
-            if let token { headers[.authorization] = "Bearer \(token)" }
-            return try await client.execute(uri: uri, method: method, headers: headers, body: ByteBuffer(bytes: try WireCoding.encode(body))) { response in
-                try WireCoding.decode(Answer.self, from: Data(buffer: response.body))
-            }
-        }
     }
 
     typealias SyncEngineReader = @Sendable (RecordKey) async throws -> RecordState
@@ -94,7 +82,7 @@ struct OrdersCLITests {
         defer { fixture.cleanUp() }
         let clock = Clock()
         try await fixture.run(now: { clock.now }) { cli, client in
-            var worker = try await Handset.enrol(client, admin: fixture.adminToken, worker: "李四")
+            var worker = try await Handset.enrol(client, worker: "李四")
             // t0: A (red) and D (red) reported, B (yellow) reported, C (green) reported.
             for (id, urgency) in [("wo-a", Urgency.red), ("wo-b", .yellow), ("wo-c", .green), ("wo-d", .red)] {
                 #expect(try await worker.move(id, to: .reported, urgency: urgency) == .applied)
@@ -157,7 +145,7 @@ struct OrdersCLITests {
         defer { fixture.cleanUp() }
         let clock = Clock()
         try await fixture.run(now: { clock.now }) { cli, client in
-            var worker = try await Handset.enrol(client, admin: fixture.adminToken, worker: "李四")
+            var worker = try await Handset.enrol(client, worker: "李四")
             #expect(try await worker.move("wo-e", to: .reported) == .applied)
             clock.set(minutes: 5)
             #expect(try await cli.run("orders accept wo-e").status == 0)

@@ -1,4 +1,6 @@
 import Foundation
+import GridSyncAdmin
+import GridSyncTestSupport
 import GRDB
 import GridSyncCore
 import GridSyncProtocol
@@ -16,8 +18,7 @@ struct AuthTests {
             #expect(try await client.send(.get, "/v1/pull", token: "gsd_forged").status == 401)
             let device = try await client.enrollDevice(worker: "zhang.wei", grids: [TestServer.gridA])
             #expect(try await client.send(.get, "/v1/pull", token: device.token).status == 200)
-            let revoke = try await client.send(.post, "/v1/admin/devices/\(device.deviceId)/revoke", token: client.adminToken)
-            #expect(try revoke.decode(DeviceSummary.self).status == .revoked)
+            #expect(try await client.admin.revoke(device: device.deviceId).status == .revoked)
             let after = try await client.send(.get, "/v1/pull", token: device.token)
             #expect(after.status == 401)
             #expect(after.error?.code == .tokenRevoked)
@@ -30,10 +31,7 @@ struct AuthTests {
         let server = try await TestServer()
         defer { server.cleanUp() }
         try await server.run { client in
-            let enrollment = try await client.send(.post, "/v1/admin/devices", token: client.adminToken,
-                                                   json: DeviceEnrollmentRequest(worker: "zhang.wei", grids: [TestServer.gridA]))
-            #expect(enrollment.status == 201)
-            let code = try enrollment.decode(DeviceEnrollment.self).enrollmentCode
+            let code = try await client.admin.enrollmentCode(worker: "zhang.wei", grids: [TestServer.gridA])
             let first = try await client.send(.post, "/v1/enroll", json: EnrollRequest(enrollmentCode: code, appVersion: "1.0"))
             #expect(first.status == 200)
             #expect(try first.decode(EnrollResponse.self).scope == [TestServer.gridA])
@@ -48,9 +46,7 @@ struct AuthTests {
         let server = try await TestServer()
         defer { server.cleanUp() }
         try await server.run { client in
-            let code = try await client.send(.post, "/v1/admin/devices", token: client.adminToken,
-                                             json: DeviceEnrollmentRequest(worker: "zhang.wei", grids: [TestServer.gridA]))
-                .decode(DeviceEnrollment.self).enrollmentCode
+            let code = try await client.admin.enrollmentCode(worker: "zhang.wei", grids: [TestServer.gridA])
             let first = try await client.send(.post, "/v1/enroll", json: EnrollRequest(enrollmentCode: code, appVersion: "1", installationId: "inst-1"))
                 .decode(EnrollResponse.self)
             let again = try await client.send(.post, "/v1/enroll", json: EnrollRequest(enrollmentCode: code, appVersion: "1", installationId: "inst-1"))
@@ -69,22 +65,19 @@ struct AuthTests {
         let server = try await TestServer()
         defer { server.cleanUp() }
         try await server.run { client in
-            let viewer = try await client.send(.post, "/v1/admin/tokens", token: client.adminToken, json: OpsTokenRequest(name: "desk", role: .viewer))
-                .decode(OpsTokenResponse.self)
-            #expect(try await client.send(.get, "/v1/admin/conflicts", token: viewer.token).status == 200)
-            let resolve = try await client.send(.post, "/v1/admin/conflicts/household/hh-1/resolve", token: viewer.token,
-                                                json: ResolveRequest(expectedVersion: 1, delete: true))
-            #expect(resolve.status == 403)
-            #expect(resolve.error?.code == .forbidden)
-            let enrol = try await client.send(.post, "/v1/admin/devices", token: viewer.token,
-                                              json: DeviceEnrollmentRequest(worker: "x", grids: [TestServer.gridA]))
-            #expect(enrol.status == 403)
+            let viewer = try await client.admin.issueToken(name: "desk", role: .viewer)
+            let desk = client.admin(token: viewer.token)
+            _ = try await desk.conflicts()
+            let resolve = await refusal { try await desk.resolve(RecordKey(kind: .household, id: RecordID("hh-1")!), ResolveRequest(expectedVersion: 1, delete: true)) }
+            #expect(resolve?.status == 403 && resolve?.kind == .refused)
+            #expect(resolve?.code == .forbidden)
+            let enrol = await refusal { try await desk.enroll(worker: "x", grids: [TestServer.gridA]) }
+            #expect(enrol?.status == 403)
             let device = try await client.enrollDevice(worker: "zhang.wei", grids: [TestServer.gridA])
-            #expect(try await client.send(.get, "/v1/admin/conflicts", token: device.token).status == 403)
+            #expect(await refusal { try await client.admin(token: device.token).conflicts() }?.status == 403)
 
-            let revoke = try await client.send(.post, "/v1/admin/tokens/\(viewer.tokenId)/revoke", token: client.adminToken)
-            #expect(revoke.status == 204)
-            #expect(try await client.send(.get, "/v1/admin/conflicts", token: viewer.token).error?.code == .tokenRevoked)
+            try await client.admin.revoke(token: viewer.tokenId)
+            #expect(await refusal { try await desk.conflicts() }?.code == .tokenRevoked)
         }
     }
 
@@ -94,8 +87,8 @@ struct AuthTests {
         defer { server.cleanUp() }
         try await server.run { client in
             _ = try await client.enrollDevice(worker: "zhang.wei", grids: [TestServer.gridA])
-            _ = try await client.send(.get, "/v1/admin/devices", token: client.adminToken)
-            let page = try await client.send(.get, "/v1/admin/audit", token: client.adminToken).decode(AuditPage.self)
+            _ = try await client.admin.devices()
+            let page = try await client.admin.audit()
             let actions = page.entries.map(\.action)
             #expect(actions.contains("devices.enroll"))
             #expect(actions.contains("device.enroll"))

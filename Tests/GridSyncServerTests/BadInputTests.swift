@@ -1,4 +1,6 @@
 import Foundation
+import GridSyncAdmin
+import GridSyncTestSupport
 import GridSyncCore
 import GridSyncProtocol
 import HTTPTypes
@@ -42,13 +44,13 @@ struct BadInputTests {
             let duplicate = try await client.send(.post, "/v1/push", token: device.token, body: Data(twice.utf8))
             #expect(duplicate.status == 400 && duplicate.error?.code == .invalidRequest)
             for limit in ["abc", "-1", "0"] {
-                let audit = try await client.send(.get, "/v1/admin/audit?limit=\(limit)", token: client.adminToken)
+                // A value the typed call could never send, through the client's raw answer.
+                let audit = try await client.admin.answer("GET", "v1/admin/audit", query: ["limit": limit], body: nil)
                 #expect(audit.status == 400 && audit.error?.field == "limit", "limit=\(limit)")
             }
-            #expect(try await client.send(.get, "/v1/admin/audit?limit=50000", token: client.adminToken).status == 200)
-            let blank = try await client.send(.post, "/v1/admin/tokens", token: client.adminToken,
-                                              json: OpsTokenRequest(name: "   ", role: .viewer))
-            #expect(blank.status == 400 && blank.error?.field == "name")
+            _ = try await client.admin.audit(limit: 50_000) // too many is capped, not refused
+            let blank = await refusal { try await client.admin.issueToken(name: "   ", role: .viewer) }
+            #expect(blank?.status == 400 && blank?.field == "name")
             for supplied in ["", "not valid!", String(repeating: "a", count: 65), "中文"] {
                 let reply = try await client.send(.get, "/health", headers: [HTTPField.Name("X-Request-ID")!: supplied], version: nil)
                 let minted = try #require(reply.headers[HTTPField.Name("X-Request-ID")!])

@@ -1,5 +1,7 @@
 import CompressNIO
 import Foundation
+import GridSyncAdmin
+import GridSyncTestSupport
 import GridSyncCore
 import GridSyncProtocol
 @testable import GridSyncServer

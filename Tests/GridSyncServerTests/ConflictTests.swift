@@ -1,4 +1,6 @@
 import Foundation
+import GridSyncAdmin
+import GridSyncTestSupport
 import GridSyncCore
 import GridSyncProtocol
 @testable import GridSyncServer
@@ -25,32 +27,29 @@ struct ConflictTests {
         defer { server.cleanUp() }
         try await server.run { client in
             let (workerDevice, _, key) = try await Self.makeConflict(client)
-            let list = try await client.send(.get, "/v1/admin/conflicts?under=futian/shatou", token: client.adminToken).decode(ConflictList.self)
+            let list = try await client.admin.conflicts(ConflictFilter(under: TestServer.street))
             #expect(list.conflicts.count == 1)
             let summary = try #require(list.conflicts.first)
             #expect(summary.fields == [Sample.notes])
             #expect(summary.workers == ["li.cadre", "zhang.wei"])
-            #expect(try await client.send(.get, "/v1/admin/conflicts?under=futian/xiangmihu", token: client.adminToken)
-                .decode(ConflictList.self).conflicts.isEmpty)
+            #expect(try await client.admin.conflicts(ConflictFilter(under: GridPath("futian/xiangmihu")!)).conflicts.isEmpty)
 
-            let detail = try await client.send(.get, "/v1/admin/conflicts/household/hh-1", token: client.adminToken).decode(ConflictDetail.self)
+            let detail = try await client.admin.conflict(key)
             let notes = try #require(detail.fields.first { $0.field == Sample.notes })
             #expect(notes.status == .conflict)
             #expect(Set(notes.candidates?.values.map { $0 } ?? []) == [.string("独居老人"), .string("需要助餐")])
             #expect(detail.fields.contains { $0.field == FieldPath("address")! && $0.status == .merged })
             #expect(detail.sides.allSatisfy { $0.clock != nil && $0.worker != nil })
 
-            let resolved = try await client.send(.post, "/v1/admin/conflicts/household/hh-1/resolve", token: client.adminToken,
-                                                 json: ResolveRequest(expectedVersion: summary.version, keep: workerDevice.replicaId, reason: "以网格员为准"))
-            #expect(resolved.status == 200)
-            let record = try resolved.decode(ResolveResponse.self).record
+            let record = try await client.admin.resolve(key, ResolveRequest(expectedVersion: summary.version, keep: workerDevice.replicaId,
+                                                                            reason: "以网格员为准")).record
             #expect(!record.inConflict)
             #expect(record.state.agreedFields[Sample.notes] == .string("独居老人"))
 
             let pulled = try await client.pullAll(as: workerDevice).records[key]
             #expect(pulled?.inConflict == false)
             #expect(pulled?.state == record.state)
-            let audit = try await client.send(.get, "/v1/admin/audit", token: client.adminToken).decode(AuditPage.self)
+            let audit = try await client.admin.audit()
             #expect(audit.entries.contains { $0.action == "conflicts.resolve" && $0.detail == "以网格员为准" && $0.outcome == "ok" })
         }
     }
@@ -61,22 +60,23 @@ struct ConflictTests {
         defer { server.cleanUp() }
         try await server.run { client in
             let (workerDevice, _, key) = try await Self.makeConflict(client)
-            let version = try await client.send(.get, "/v1/admin/conflicts", token: client.adminToken).decode(ConflictList.self).conflicts[0].version
+            let version = try await client.admin.conflicts().conflicts[0].version
             // Another edit lands after ops read the conflict.
             var worker = Terminal(replica: workerDevice.replicaId)
             worker.receive(try await client.pullAll(as: workerDevice).records[key]!.state, for: key)
             _ = try await client.push([try worker.write([FieldPath("type")!: .string("rented")], to: key)], as: workerDevice)
 
-            let stale = try await client.send(.post, "/v1/admin/conflicts/household/hh-1/resolve", token: client.adminToken,
-                                              json: ResolveRequest(expectedVersion: version, set: [Sample.notes: .string("合并")]))
-            #expect(stale.status == 409)
-            #expect(stale.error?.code == .conflictChanged)
-            let undecided = try await client.send(.post, "/v1/admin/conflicts/household/hh-1/resolve", token: client.adminToken,
-                                                  json: ResolveRequest(expectedVersion: version + 1, set: [FieldPath("type")!: .string("resident")]))
-            #expect(undecided.status == 422)
-            let both = try await client.send(.post, "/v1/admin/conflicts/household/hh-1/resolve", token: client.adminToken,
-                                             json: ResolveRequest(expectedVersion: version + 1, keep: workerDevice.replicaId, delete: true))
-            #expect(both.status == 400)
+            let stale = await refusal { try await client.admin.resolve(key, ResolveRequest(expectedVersion: version, set: [Sample.notes: .string("合并")])) }
+            #expect(stale?.status == 409 && stale?.kind == .changed)
+            #expect(stale?.code == .conflictChanged)
+            let undecided = await refusal {
+                try await client.admin.resolve(key, ResolveRequest(expectedVersion: version + 1, set: [FieldPath("type")!: .string("resident")]))
+            }
+            #expect(undecided?.status == 422)
+            let both = await refusal {
+                try await client.admin.resolve(key, ResolveRequest(expectedVersion: version + 1, keep: workerDevice.replicaId, delete: true))
+            }
+            #expect(both?.status == 400)
         }
     }
 }
@@ -97,12 +97,9 @@ extension ConflictTests {
             let edit = try await client.push([try cadre.write([Sample.notes: .string("仍有人居住")], to: household.key)], as: cadreDevice)
             #expect(try edit.decode(PushResponse.self).results[0].outcome == .conflict)
 
-            let summary = try await client.send(.get, "/v1/admin/conflicts", token: client.adminToken).decode(ConflictList.self).conflicts[0]
+            let summary = try await client.admin.conflicts().conflicts[0]
             #expect(summary.deleteConflict)
-            let resolved = try await client.send(.post, "/v1/admin/conflicts/household/hh-1/resolve", token: client.adminToken,
-                                                 json: ResolveRequest(expectedVersion: summary.version, keep: cadreDevice.replicaId))
-            #expect(resolved.status == 200)
-            let state = try resolved.decode(ResolveResponse.self).record.state
+            let state = try await client.admin.resolve(household.key, ResolveRequest(expectedVersion: summary.version, keep: cadreDevice.replicaId)).record.state
             #expect(!state.isInConflict && !state.isDeleted)
             let restored = try Household(id: household.id, fields: try #require(state.resolvedFields))
             #expect(restored.address == household.address && restored.members == household.members && restored.grid == household.grid)

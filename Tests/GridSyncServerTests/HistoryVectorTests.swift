@@ -1,4 +1,6 @@
 import Foundation
+import GridSyncAdmin
+import GridSyncTestSupport
 import GridSyncCore
 import GridSyncProtocol
 @testable import GridSyncServer
@@ -94,14 +96,12 @@ struct HistoryVectorTests {
                     #expect(result.reason?.code == step.expected.code, "\(label)")
                     #expect(result.reason?.field == step.expected.field, "\(label)")
                 } else if let choice = step.resolve {
-                    let detail = try await client.send(.get, "/v1/admin/conflicts/\(key.kind.rawValue)/\(key.id.rawValue)", token: client.adminToken)
-                        .decode(ConflictDetail.self)
+                    let detail = try await client.admin.conflict(key)
                     let request = ResolveRequest(expectedVersion: detail.summary.version, keep: choice.keep, set: choice.set, delete: choice.delete,
                                                  reason: "vector")
-                    let reply = try await client.send(.post, "/v1/admin/conflicts/\(key.kind.rawValue)/\(key.id.rawValue)/resolve",
-                                                      token: client.adminToken, json: request)
-                    #expect(reply.status == step.expected.status, "\(label): \(reply.error?.message ?? "")")
-                    #expect(reply.error?.field == step.expected.field, "\(label)")
+                    let refused = await refusal { try await client.admin.resolve(key, request) }
+                    #expect(refused?.status ?? 200 == step.expected.status, "\(label): \(refused?.message ?? "")")
+                    #expect(refused?.field == step.expected.field, "\(label)")
                 }
             }
             let stored = try #require(try await server.engine.record(key))

@@ -1,4 +1,6 @@
 import Foundation
+import GridSyncAdmin
+import GridSyncTestSupport
 import GRDB
 import GridSyncCore
 import GridSyncProtocol
@@ -50,29 +52,27 @@ struct HostileInputTests {
             let metrics = try await client.send(.get, "/metrics", version: nil)
             #expect(String(decoding: metrics.body, as: UTF8.self).contains("gridsync_pull_skipped_records_total 1"))
 
-            let listed = try await client.send(.get, "/v1/admin/records/quarantined", token: client.adminToken).decode(QuarantineList.self)
+            let listed = try await client.admin.quarantined()
             #expect(listed.records.map(\.id) == [poisoned.id])
             #expect(listed.records.first?.reason.isEmpty == false)
 
             // Ops look at it and release it: it is served again, as stored.
-            let release = try await client.send(.post, "/v1/admin/records/household/hh-poison/release", token: client.adminToken)
-            #expect(release.status == 204)
+            try await client.admin.release(poisoned)
             let second = try await client.pullAll(as: device, from: first.cursor)
             #expect(second.records.keys.contains(poisoned))
 
             // And ops can set any record aside: pull stops serving it, pushes still merge.
-            let body = try WireCoding.encode(QuarantineRequest(reason: "核查中"))
-            #expect(try await client.send(.post, "/v1/admin/records/household/hh-ok/quarantine", token: client.adminToken, body: body).status == 204)
+            let ok = RecordKey(kind: .household, id: RecordID("hh-ok")!)
+            try await client.admin.quarantine(ok, reason: "核查中")
             let fresh = try await client.pullAll(as: device)
             #expect(!fresh.records.keys.contains(RecordKey(kind: .household, id: RecordID("hh-ok")!)))
             let edit = try terminal.write([Sample.notes: "仍在核查"], to: RecordKey(kind: .household, id: RecordID("hh-ok")!))
             #expect(try await client.push([edit], as: device).decode(PushResponse.self).results.first?.outcome == .applied)
-            let missing = try await client.send(.post, "/v1/admin/records/household/hh-none/quarantine", token: client.adminToken, body: body)
-            #expect(missing.status == 404)
-            let blank = try await client.send(.post, "/v1/admin/records/household/hh-ok/quarantine", token: client.adminToken,
-                                              body: try WireCoding.encode(QuarantineRequest(reason: " ")))
-            #expect(blank.status == 400 && blank.error?.field == "reason")
-            let audit = try await client.send(.get, "/v1/admin/audit", token: client.adminToken).decode(AuditPage.self)
+            let missing = await refusal { try await client.admin.quarantine(RecordKey(kind: .household, id: RecordID("hh-none")!), reason: "核查中") }
+            #expect(missing?.status == 404)
+            let blank = await refusal { try await client.admin.quarantine(ok, reason: " ") }
+            #expect(blank?.status == 400 && blank?.field == "reason")
+            let audit = try await client.admin.audit()
             #expect(Set(audit.entries.map(\.action)).isSuperset(of: ["records.quarantine", "records.release", "records.quarantined"]))
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncAdmin
 import GRDB
 import GridSyncCore
 import GridSyncProtocol
@@ -41,11 +42,10 @@ struct KillTests {
 
         var enrolled: [EnrollResponse] = []
         let hierarchy = GridHierarchy(grids: [GridNode(path: TestServer.street)], assignments: [])
-        _ = try await HTTP.send("PUT", first.baseURL.appendingPathComponent("v1/admin/grids"), token: admin, body: WireCoding.encode(hierarchy))
+        let commandCentre = AdminClient(baseURL: first.baseURL, token: admin)
+        try await commandCentre.replaceHierarchy(hierarchy)
         for index in 0..<Self.devices {
-            let request = DeviceEnrollmentRequest(worker: "worker-\(index)", grids: [TestServer.gridA])
-            let (_, body) = try await HTTP.send("POST", first.baseURL.appendingPathComponent("v1/admin/devices"), token: admin, body: WireCoding.encode(request))
-            let code = try WireCoding.decode(DeviceEnrollment.self, from: body).enrollmentCode
+            let code = try await commandCentre.enrollmentCode(worker: "worker-\(index)", grids: [TestServer.gridA])
             let (_, device) = try await HTTP.send("POST", first.baseURL.appendingPathComponent("v1/enroll"), token: nil,
                                                   body: WireCoding.encode(EnrollRequest(enrollmentCode: code, appVersion: "kill-test")))
             enrolled.append(try WireCoding.decode(EnrollResponse.self, from: device))

@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 @testable import GridSyncServer
@@ -46,12 +47,10 @@ struct PullTests {
             let before = try await client.pullAll(as: mover)
             #expect(before.records.count == 3)
 
-            let hierarchy = try await client.send(.get, "/v1/admin/grids", token: client.adminToken).decode(GridHierarchy.self)
+            let hierarchy = try await client.admin.hierarchy()
             var assignments = hierarchy.assignments.filter { $0.worker != "mover" }
             assignments.append(Assignment(worker: "mover", grids: [TestServer.gridB]))
-            let put = try await client.send(.put, "/v1/admin/grids", token: client.adminToken,
-                                            json: GridHierarchy(grids: hierarchy.grids, assignments: assignments))
-            #expect(put.status == 200)
+            try await client.admin.replaceHierarchy(GridHierarchy(grids: hierarchy.grids, assignments: assignments))
 
             let after = try await client.pullAll(as: mover, from: before.cursor)
             #expect(after.scope.first?.entered == [TestServer.gridB])

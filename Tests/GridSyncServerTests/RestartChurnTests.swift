@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -64,8 +64,8 @@ actor CaseLoad {
         guard !dispatched.isEmpty else { return }
         await simulation.report("the command centre accepts and dispatches \(dispatched.count) work orders")
         for order in dispatched {
-            try await admin.moveOrder(order.id, OrderMoveRequest(to: .accepted, reason: "受理"))
-            try await admin.moveOrder(order.id, OrderMoveRequest(to: .dispatched, reason: "分拨", assignee: order.assignee))
+            try await admin.ensureMoved(order: order.id, OrderMoveRequest(to: .accepted, reason: "受理"))
+            try await admin.ensureMoved(order: order.id, OrderMoveRequest(to: .dispatched, reason: "分拨", assignee: order.assignee))
         }
         let terminals = await simulation.terminals
         for order in dispatched {
@@ -75,19 +75,19 @@ actor CaseLoad {
                 let terminal = terminals[order.terminal]
                 try await terminal.syncRetrying()
                 try await terminal.handleOnSite(order.id)
-                try await admin.moveOrder(order.id, OrderMoveRequest(to: .returned, reason: "改派"))
+                try await admin.ensureMoved(order: order.id, OrderMoveRequest(to: .returned, reason: "改派"))
                 racesPredicted.insert(order.id)
                 await terminal.restIfIdle(simulation)
             } else {
-                try await admin.moveOrder(order.id, OrderMoveRequest(to: .handling, reason: "到场"))
-                try await admin.moveOrder(order.id, OrderMoveRequest(to: .handled, reason: "已处置"))
+                try await admin.ensureMoved(order: order.id, OrderMoveRequest(to: .handling, reason: "到场"))
+                try await admin.ensureMoved(order: order.id, OrderMoveRequest(to: .handled, reason: "已处置"))
                 toVerify[order.terminal, default: []].append(order.id)
             }
         }
         try await simulation.settle(skipping: away)
         let racing = dispatched.filter(\.races)
         guard !racing.isEmpty else { return }
-        let listed = Set(try await admin.conflicts(kind: .workOrder).conflicts.filter { $0.fields.contains(FieldPath("state")!) }.map(\.id))
+        let listed = Set(try await admin.conflicts(ConflictFilter(kind: .workOrder)).conflicts.filter { $0.fields.contains(FieldPath("state")!) }.map(\.id))
         for order in racing where listed.contains(order.id) {
             racesDetected.insert(order.id)
             // The worker was there: ops keep the worker's handled, and the worker verifies next round.

@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncTestSupport
 @testable import FieldClient
 import GridSyncAdmin
 import GridSyncCore
@@ -12,56 +13,44 @@ import HTTPTypes
 import NIOCore
 import Testing
 
-/// A real server on a loopback port with a fresh SQLite file, and helpers to enrol handsets
-/// and act as the command centre.
+/// The shared server fixture on a loopback port with a fresh SQLite file, and helpers to
+/// enrol handsets and act as the command centre.
 struct LiveServer: Sendable {
-    let directory: URL
+    let fixture: ServerFixture
+    /// The embedded store, whose file and photo folder the tests look into.
     let store: SQLiteStore
-    var engine: SyncEngine { SyncEngine(store: store) }
-    let adminToken: String
+    var engine: SyncEngine { fixture.engine }
+    var adminToken: String { fixture.adminToken }
+    var directory: URL { fixture.directory }
 
-    static let gridA = GridPath("futian/shatou/community-03/grid-12")!
-    static let gridB = GridPath("futian/shatou/community-03/grid-13")!
-    static let elsewhere = GridPath("futian/xiangmihu/community-01/grid-01")!
+    static let gridA = ServerFixture.gridA
+    static let gridB = ServerFixture.gridB
+    static let elsewhere = ServerFixture.otherStreet
 
     init() async throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("fieldclient-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
-        adminToken = try await AdminBootstrap.ensureAdminToken(store: store, writingTo: directory.appendingPathComponent("admin.token").path)!
-        try await engine.replaceHierarchy(GridHierarchy(
-            grids: [GridNode(path: GridPath("futian/shatou")!), GridNode(path: GridPath("futian/xiangmihu")!)], assignments: []))
+        fixture = try await ServerFixture(store: .sqlite)
+        store = try fixture.sqlite
     }
 
-    /// A server restored from a backup made by `gridsync-server backup` of `original`: the
-    /// backup file and its photos copied into a fresh folder, as README "Backup and restore"
-    /// says. The ops tokens are the backup's, so the original's admin token still works.
+    /// A server restored from a backup made by `gridsync-server backup` of `original`.
     init(restoring backup: String, of original: LiveServer) async throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("fieldclient-restored-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let path = directory.appendingPathComponent("server.sqlite").path
-        try FileManager.default.copyItem(atPath: backup, toPath: path)
-        if FileManager.default.fileExists(atPath: backup + ".blobs") {
-            try FileManager.default.copyItem(atPath: backup + ".blobs", toPath: path + ".blobs")
-        }
-        store = try SQLiteStore(path: path)
-        adminToken = original.adminToken
+        fixture = try await ServerFixture(restoring: backup, of: original.fixture)
+        store = try fixture.sqlite
     }
 
     /// The database file.
-    var databasePath: String { directory.appendingPathComponent("server.sqlite").path }
+    var databasePath: String { fixture.databasePath }
 
     /// Runs `body` with the server listening; `Session` knows its URL.
     func run(limits: SyncLimits = SyncLimits(), admission: AdmissionPolicy = AdmissionPolicy(),
              logger: Logger = Logger(label: "gridsync-server"), _ body: @Sendable (Session) async throws -> Void) async throws {
-        let app = buildApplication(configuration: ServerConfiguration(port: 0, limits: limits, idleTimeout: .seconds(600), admission: admission),
-                                   store: store, logger: logger)
-        try await app.test(.live) { client in
-            try await body(Session(server: self, client: client, baseURL: URL(string: "http://127.0.0.1:\(client.port!)")!))
+        let configuration = ServerConfiguration(port: 0, limits: limits, idleTimeout: .seconds(600), admission: admission)
+        try await fixture.run(.live, configuration: configuration, logger: logger) { connection in
+            try await body(Session(server: self, connection: connection, baseURL: connection.baseURL!))
         }
     }
 
-    func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+    func cleanUp() { fixture.cleanUp() }
 
     /// The blob store the server uses (files beside its database).
     func blobs() throws -> any BlobStore { try store.defaultBlobStore() }
@@ -80,8 +69,11 @@ struct LiveServer: Sendable {
 
     struct Session: Sendable {
         let server: LiveServer
-        let client: any TestClientProtocol
+        let connection: ServerConnection
         let baseURL: URL
+
+        /// The command centre, through the CLI's admin client.
+        var admin: AdminClient { connection.admin }
 
         /// A handset with its own replica file, enrolled for `worker` covering `grids`.
         func handset(_ name: String, worker: String, grids: [GridPath], transport: (any SyncTransport)? = nil,
@@ -102,37 +94,22 @@ struct LiveServer: Sendable {
         }
 
         func enrollmentCode(worker: String, grids: [GridPath]) async throws -> String {
-            try await admin(.post, "/v1/admin/devices", DeviceEnrollmentRequest(worker: worker, grids: grids)).decode(DeviceEnrollment.self).enrollmentCode
+            try await admin.enrollmentCode(worker: worker, grids: grids)
         }
 
-        struct Reply { let status: Int; let body: Data
-            func decode<T: Decodable>(_ type: T.Type) throws -> T { try WireCoding.decode(type, from: body) }
-        }
-
-        func admin<T: Encodable>(_ method: HTTPRequest.Method, _ uri: String, _ body: T) async throws -> Reply {
-            try await admin(method, uri, data: try WireCoding.encode(body))
-        }
-
-        /// An admin request as the command centre sends it, through the one admin client.
-        func admin(_ method: HTTPRequest.Method, _ uri: String, data: Data? = nil) async throws -> Reply {
-            let parts = try #require(URLComponents(string: uri))
-            let query = Dictionary(uniqueKeysWithValues: (parts.queryItems ?? []).map { ($0.name, $0.value ?? "") })
-            let answer = try await AdminClient(baseURL: baseURL, token: server.adminToken)
-                .answer(method.rawValue, String(parts.path.drop { $0 == "/" }), query: query, body: data)
-            return Reply(status: answer.status, body: answer.body)
-        }
+        typealias Reply = ServerConnection.Reply
 
         /// A raw request with a handset's token, for what the client library never sends.
         func device(_ handset: FieldClient, _ method: HTTPRequest.Method, _ uri: String, body: Data? = nil, digest: Data? = nil,
                     contentType: String = "application/octet-stream") async throws -> Reply {
             let token = try #require(try await handset.identity).token
-            var headers = ["Authorization": "Bearer \(token)", "Content-Type": contentType, "GridSync-Protocol": "1"]
+            var headers = ["Authorization": "Bearer \(token)", "Content-Type": contentType, WireProtocol.versionHeader: String(WireProtocol.version)]
             if let digest { headers["Content-Digest"] = "sha-256=:\(digest.base64EncodedString()):" }
             // Through URLSession, not the test client: upload answers close their connection,
             // and the test client's one connection would be gone for the next request.
             let response = try await URLSessionTransport(baseURL: baseURL).send(
                 TransportRequest(method: method.rawValue, path: uri, headers: headers, body: body))
-            return Reply(status: response.status, body: response.body)
+            return Reply(status: response.status, body: response.body, headers: [:])
         }
 
         func device<T: Encodable>(_ handset: FieldClient, _ method: HTTPRequest.Method, _ uri: String, json: T) async throws -> Reply {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GridSyncTestSupport
 import GridSyncCore
 import GridSyncPostgres
 import GridSyncProtocol

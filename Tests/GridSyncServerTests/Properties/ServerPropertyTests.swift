@@ -1,4 +1,6 @@
 import Foundation
+import GridSyncTestSupport
+import GridSyncAdmin
 import GridSyncCore
 import GridSyncProtocol
 @testable import GridSyncServer

@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncTestSupport
 import GridSyncCore
 import GridSyncProtocol
 @testable import GridSyncPostgres
@@ -12,7 +13,7 @@ import Testing
 
 /// Several server instances on one PostgreSQL database: what only a shared store can get
 /// wrong. Skipped, in one line, where no PostgreSQL server is configured.
-@Suite("PostgreSQL with several instances", .enabled(if: StoreKind.postgresURL != nil, StoreKind.skipReason))
+@Suite("PostgreSQL with several instances", .enabled(if: StoreKind.postgresURL != nil, StoreKind.skipComment))
 struct PostgresInstancesTests {
     static let grid = GridPath("futian/shatou/community-03/grid-12")!
 

@@ -1,4 +1,5 @@
 import Foundation
+import GridSyncTestSupport
 import GRDB
 import GridSyncCore
 import GridSyncProtocol

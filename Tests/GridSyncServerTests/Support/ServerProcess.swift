@@ -1,7 +1,9 @@
 import Foundation
+import GridSyncAdmin
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import GridSyncProtocol
 
 /// The real `gridsync-server` executable, started as a child process on a free port.
 final class ServerProcess: @unchecked Sendable {
@@ -50,14 +52,15 @@ final class ServerProcess: @unchecked Sendable {
     struct StartFailed: Error { let status: Int32 }
 }
 
-/// Minimal HTTP for tests that talk to a separate process.
+/// Minimal HTTP for a terminal's requests to a separate process (the command centre's go
+/// through `AdminClient`).
 enum HTTP {
     static func send(_ method: String, _ url: URL, token: String?, body: Data?) async throws -> (Int, Data) {
         var request = URLRequest(url: url)
         request.httpMethod = method
         request.httpBody = body
         request.timeoutInterval = 30
-        request.setValue("1", forHTTPHeaderField: "GridSync-Protocol")
+        request.setValue(String(WireProtocol.version), forHTTPHeaderField: WireProtocol.versionHeader)
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let (data, response) = try await URLSession.shared.data(for: request)

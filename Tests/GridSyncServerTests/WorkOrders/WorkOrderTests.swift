@@ -1,4 +1,6 @@
 import Foundation
+import GridSyncAdmin
+import GridSyncTestSupport
 import GridSyncCore
 import GridSyncProtocol
 @testable import GridSyncServer

@@ -1,0 +1,43 @@
+import Foundation
+import GridSyncAdmin
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+
+/// Carries the admin client's requests through Hummingbird's test client, so that a test
+/// against an in-process server (`.router`) calls the admin API exactly as the CLI does over
+/// the network: the request is still built by `AdminClient`, only the carrying differs.
+public struct TestClientAdminTransport: AdminTransport {
+    public let client: any TestClientProtocol
+    public let endpoint: URL?
+
+    public init(client: any TestClientProtocol, endpoint: URL? = nil) {
+        self.client = client
+        self.endpoint = endpoint
+    }
+
+    public func carry(_ request: AdminRequest) async throws -> AdminAnswer {
+        var headers = HTTPFields()
+        for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) {
+            guard let field = HTTPField.Name(name) else { continue }
+            headers[field] = value
+        }
+        return try await client.execute(uri: request.target, method: HTTPRequest.Method(request.method)!, headers: headers,
+                                        body: request.body.map { ByteBuffer(bytes: $0) }) { response in
+            AdminAnswer(status: Int(response.status.code), body: Data(buffer: response.body))
+        }
+    }
+}
+
+/// The admin error a call ended with, or `nil` when it succeeded: for checks that the admin
+/// API refuses what it must (`#expect(await refusal { … }?.code == .forbidden)`).
+public func refusal<T>(_ call: () async throws -> T) async -> AdminError? {
+    do {
+        _ = try await call()
+        return nil
+    } catch let error as AdminError {
+        return error
+    } catch {
+        return AdminError(kind: .unreachable, status: nil, message: "\(error)")
+    }
+}
