@@ -97,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "gridsync",
             dependencies: [
-                "GridSyncCore", "GridSyncProtocol", "FieldClient", "GridSyncAdmin",
+                "GridSyncCore", "GridSyncProtocol", "FieldClient", "GridSyncAdmin", "GridSyncConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
@@ -107,6 +107,9 @@ let package = Package(
         .target(
             name: "GridSyncAdmin",
             dependencies: ["GridSyncCore", "GridSyncProtocol"]),
+        // What the ops tools show on a terminal while they work: a live status line or one line
+        // per phase, on stderr.
+        .target(name: "GridSyncConsole"),
         // The simulator: a district's terminals as real field clients against a real server.
         .target(
             name: "GridSyncSimulation",
@@ -127,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "gridsync-sim",
             dependencies: [
-                "GridSyncSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "GridSyncSimulation", "GridSyncConsole", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Simulator/Sources/gridsync-sim"),

@@ -10,7 +10,10 @@ enum GridFile {
         var lines: [(line: Int, message: String)] = []
     }
 
-    static func yaml(_ text: String) throws -> GridHierarchy {
+    /// Reports rows read so far and the file's rows in all, every few hundred rows.
+    typealias RowProgress = (_ done: Int, _ total: Int) -> Void
+
+    static func yaml(_ text: String, progress: RowProgress = { _, _ in }) throws -> GridHierarchy {
         var problems = Problems()
         guard let root = try? Yams.compose(yaml: text), let mapping = root.mapping else {
             problems.lines.append((1, "not a YAML mapping with grids: and assignments:"))
@@ -19,13 +22,21 @@ enum GridFile {
         var grids: [GridNode] = []
         var assignments: [Assignment] = []
         var workerLines: [String: Int] = [:]
-        for node in mapping["grids"]?.sequence ?? [] {
+        let gridNodes = Array(mapping["grids"]?.sequence ?? []), assignmentNodes = Array(mapping["assignments"]?.sequence ?? [])
+        var read = 0
+        func count() {
+            read += 1
+            if read % 500 == 0 { progress(read, gridNodes.count + assignmentNodes.count) }
+        }
+        for node in gridNodes {
+            count()
             let line = node.mark?.line ?? 0
             guard let path = node.mapping?["path"]?.string else { problems.lines.append((line, "a grid needs path:")); continue }
             guard let grid = GridPath(path) else { problems.lines.append((line, "'\(path)' is not a grid path (lower-case segments separated by /)")); continue }
             grids.append(GridNode(path: grid, name: node.mapping?["name"]?.string))
         }
-        for node in mapping["assignments"]?.sequence ?? [] {
+        for node in assignmentNodes {
+            count()
             let line = node.mark?.line ?? 0
             guard let worker = node.mapping?["worker"]?.string, !worker.trimmingCharacters(in: .whitespaces).isEmpty else {
                 problems.lines.append((line, "an assignment needs worker:")); continue
@@ -46,7 +57,7 @@ enum GridFile {
         return GridHierarchy(grids: grids, assignments: assignments)
     }
 
-    static func csv(_ text: String) throws -> GridHierarchy {
+    static func csv(_ text: String, progress: RowProgress = { _, _ in }) throws -> GridHierarchy {
         var problems = Problems()
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .init(charactersIn: "\r")) }
         guard let header = lines.first?.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }),
@@ -58,6 +69,7 @@ enum GridFile {
         var byWorker: [String: [GridPath]] = [:]
         var workerLines: [String: Int] = [:]
         for (index, line) in lines.enumerated().dropFirst() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            if index % 500 == 0 { progress(index, lines.count - 1) }
             let number = index + 1
             let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard cells.count == 4 else { problems.lines.append((number, "expected 4 columns, found \(cells.count)")); continue }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GridSyncAdmin
+import GridSyncConsole
 import GridSyncCore
 import GridSyncProtocol
 
@@ -34,24 +35,41 @@ struct GridsCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "A .yaml, .yml or .csv file.") var file: String
+        @Flag(help: "No progress on stderr: only the result.") var quiet = false
 
         func run() async throws {
             try await guarded {
                 let client = try connection.client()
-                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                    throw CLIError(.invalid, "cannot read \(file)")
-                }
-                let hierarchy: GridHierarchy
+                let progress = ConsoleProgress(mode: .choose(quiet: quiet))
                 do {
-                    hierarchy = file.lowercased().hasSuffix(".csv") ? try GridFile.csv(text) : try GridFile.yaml(text)
-                } catch let error as GridFile.Problems {
-                    throw CLIError(.invalid, "\(file) has \(error.lines.count) bad row(s); nothing was imported:\n" +
-                                   error.lines.map { "  line \($0.line): \($0.message)" }.joined(separator: "\n"))
+                    let saved = try await client.replaceHierarchy(try read(progress: progress))
+                    await progress.finish()
+                    if output.json { return try Output.json(saved) }
+                    print("imported \(saved.grids.count) grids and \(saved.assignments.count) assignments")
+                } catch {
+                    await progress.finish()
+                    throw error
                 }
-                let saved = try await client.replaceHierarchy(hierarchy)
-                if output.json { return try Output.json(saved) }
-                print("imported \(saved.grids.count) grids and \(saved.assignments.count) assignments")
             }
+        }
+
+        /// Reads and checks the whole file before anything is sent (all or nothing), then says
+        /// what goes to the server: a city's file of tens of thousands of rows takes a while.
+        private func read(progress: ConsoleProgress) throws -> GridHierarchy {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw CLIError(.invalid, "cannot read \(file)")
+            }
+            progress.phase("reading \(file)", total: max(text.utf8.reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 } - 1, 0), unit: "rows")
+            let hierarchy: GridHierarchy
+            do {
+                let report: GridFile.RowProgress = { done, total in progress.advance(to: done, of: total) }
+                hierarchy = file.lowercased().hasSuffix(".csv") ? try GridFile.csv(text, progress: report) : try GridFile.yaml(text, progress: report)
+            } catch let error as GridFile.Problems {
+                throw CLIError(.invalid, "\(file) has \(error.lines.count) bad row(s); nothing was imported:\n" +
+                               error.lines.map { "  line \($0.line): \($0.message)" }.joined(separator: "\n"))
+            }
+            progress.phase("sending \(hierarchy.grids.count) grids and \(hierarchy.assignments.count) assignments; the server checks and replaces them in one step")
+            return hierarchy
         }
     }
 

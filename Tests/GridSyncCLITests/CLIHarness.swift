@@ -11,6 +11,8 @@ import Logging
 /// Runs the built `gridsync` binary with command strings, as an operator would type them.
 struct CLI: Sendable {
     let environment: [String: String]
+    /// What runs: the CLI itself, or a tool that runs it (script(1), for a terminal).
+    var executable: URL = CLI.binary
 
     struct Result: Sendable {
         let status: Int32
@@ -26,15 +28,15 @@ struct CLI: Sendable {
     /// would starve the in-process server the command is talking to.
     func run(_ command: String) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { [environment] in
-                continuation.resume(with: Swift.Result { try CLI.runBlocking(command, environment: environment) })
+            DispatchQueue.global().async { [environment, executable] in
+                continuation.resume(with: Swift.Result { try CLI.runBlocking(command, environment: environment, executable: executable) })
             }
         }
     }
 
-    static func runBlocking(_ command: String, environment: [String: String]) throws -> Result {
+    static func runBlocking(_ command: String, environment: [String: String], executable: URL = CLI.binary) throws -> Result {
         let process = Process()
-        process.executableURL = CLI.binary
+        process.executableURL = executable
         process.arguments = CLI.split(command)
         process.environment = environment
         let output = Pipe()

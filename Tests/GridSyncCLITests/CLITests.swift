@@ -126,6 +126,47 @@ struct CLITests {
         }
     }
 
+    @Test("a city-sized import shows its phases on stderr (one line each off a terminal, a status line on one, nothing with --quiet); stdout and the exit code are the same")
+    func importProgress() async throws {
+        let fixture = try await LiveFixture()
+        defer { fixture.cleanUp() }
+        try await fixture.run { cli, connection in
+            // 4 streets × 10 communities × 50 grids, each with its worker: 4,045 rows after the header.
+            var rows = ["kind,path,name,worker", "grid,futian,福田区,"]
+            for street in 0..<4 {
+                rows.append("grid,futian/street-\(street),街道\(street),")
+                for community in 0..<10 {
+                    rows.append("grid,futian/street-\(street)/community-\(community),,")
+                    for grid in 0..<50 {
+                        let path = "futian/street-\(street)/community-\(community)/grid-\(grid)"
+                        rows += ["grid,\(path),,", "assignment,\(path),,worker-\(street)-\(community)-\(grid)"]
+                    }
+                }
+            }
+            let file = fixture.directory.appendingPathComponent("city.csv")
+            try rows.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+
+            let logged = try await cli.run("grids import \(file.path)")
+            #expect(logged.status == 0, "\(logged.errors)")
+            #expect(logged.output == "imported 2045 grids and 2000 assignments\n")
+            let phases = logged.errors.split(separator: "\n")
+            #expect(phases.count == 2 && phases[0].hasSuffix("reading \(file.path)") && phases[1].contains("sending 2045 grids and 2000 assignments"),
+                    "\(logged.errors)")
+            let quiet = try await cli.run("grids import \(file.path) --quiet")
+            #expect(quiet.status == 0 && quiet.output == logged.output && quiet.errors.isEmpty)
+            #expect(try await connection.admin.hierarchy().assignments.count == 2_000)
+
+            // On a terminal (a pty through script(1)), a line redrawn in place with the count.
+            let scriptTool = URL(fileURLWithPath: "/usr/bin/script")
+            guard FileManager.default.isExecutableFile(atPath: scriptTool.path) else { return }
+            let live = try await CLI(environment: cli.environment, executable: scriptTool)
+                .run("-qec '\(CLI.binary.path) grids import \(file.path)' /dev/null")
+            #expect(live.status == 0)
+            #expect(live.output.contains("\r\u{1B}[2K") && live.output.contains("imported 2045 grids and 2000 assignments"))
+            #expect(!live.output.contains("[   0."), "no per-phase lines on a terminal")
+        }
+    }
+
     @Test("errors say what to do, with script-friendly exit codes")
     func errors() async throws {
         let fixture = try await LiveFixture()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridSyncConsole
 import GridSyncSimulation
 import Logging
 
@@ -67,13 +68,10 @@ struct SimCommand: AsyncParsableCommand {
         options.workFolder = workDir.map { URL(fileURLWithPath: $0) }
         // Progress goes to stderr, so that stdout and --report-json stay exactly the report: on a
         // terminal a status line redrawn four times a second, elsewhere one line per phase.
-        let live = !quiet && isatty(STDERR_FILENO) == 1
-        let started = Date()
-        if !quiet && !live {
-            options.progress = { line in
-                let elapsed = String(format: "%6.1f", Date().timeIntervalSince(started))
-                FileHandle.standardError.write(Data("[\(elapsed)s] \(line)\n".utf8))
-            }
+        let mode = ProgressMode.choose(quiet: quiet)
+        if mode == .lines {
+            let phases = ConsoleProgress(mode: .lines)
+            options.progress = { phases.phase($0) }
         }
         guard comparisons > 0 else { throw ValidationError("--comparisons must be positive") }
         var baselines: [SimulationReport] = [], withPhotos: [SimulationReport] = []
@@ -85,7 +83,8 @@ struct SimCommand: AsyncParsableCommand {
             if round < comparisons - 1 { withPhotos.append(try await Simulation(scenario: chosen, options: options).run()) }
         }
         let day = Simulation(scenario: chosen, options: options)
-        let display = live ? ProgressLine.start(showing: day.meter) : nil
+        let meter = day.meter
+        let display = mode == .live ? ProgressLine.start(status: { meter.snapshot.line }) : nil
         var report = try await day.run()
         await display?.stop()
         withPhotos.append(report)

@@ -114,3 +114,17 @@ extension GridPath {
         text.split(separator: " ").compactMap { GridPath(String($0)) }
     }
 }
+
+extension Set where Element == GridPath {
+    /// True when `path` lies within any of these scope roots: a walk up `path`'s ancestors,
+    /// at most five lookups, so that checking every assignment of a city-sized import against
+    /// every grid it lists stays linear.
+    public func covers(_ path: GridPath) -> Bool {
+        var candidate: GridPath? = path
+        while let current = candidate {
+            if contains(current) { return true }
+            candidate = current.parent
+        }
+        return false
+    }
+}

@@ -1,24 +1,23 @@
 import Foundation
-import GridSyncSimulation
 
-/// The live status line on a terminal: the day's phase, terminals synced, changes on the
-/// server, requests a second and errors, redrawn in place on stderr four times a second.
-struct ProgressLine: Sendable {
+/// The live status line on a terminal: whatever `status` says, redrawn in place on stderr four
+/// times a second, so that stdout stays the command's output and a script piping it sees no
+/// progress at all.
+public struct ProgressLine: Sendable {
     let task: Task<Void, Never>
-    let meter: DayMeter
 
-    static func start(showing meter: DayMeter) -> ProgressLine {
+    public static func start(status: @escaping @Sendable () -> String) -> ProgressLine {
         let task = Task.detached(priority: .utility) {
             while !Task.isCancelled {
-                draw(meter.snapshot.line)
+                draw(status())
                 try? await Task.sleep(for: .milliseconds(250))
             }
         }
-        return ProgressLine(task: task, meter: meter)
+        return ProgressLine(task: task)
     }
 
     /// Stops redrawing and clears the line, so the summary starts on a clean one.
-    func stop() async {
+    public func stop() async {
         task.cancel()
         _ = await task.value
         FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
