@@ -77,6 +77,40 @@ struct ScopeAndDeviceTests {
         }
     }
 
+    @Test("photos not yet uploaded travel with the export: one whose record was delivered and one whose record was not; a damaged photo refuses the import")
+    func reinstallCarriesPhotos() async throws {
+        let server = try await LiveServer()
+        defer { server.cleanUp() }
+        try await server.run { session in
+            let old = try await session.handset("old", worker: "w", grids: [LiveServer.gridA])
+            // Its record reached the server; the photo never left the handset.
+            let delivered = try await PhotoTests.patrolWithPhoto(old, id: "pt-1", bytes: Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }))
+            // Neither the record nor the photo left.
+            let pendingPhoto = try await old.takePhoto(Data((0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }))
+            var patrol = Sample.patrol("pt-2")
+            patrol.photos = [pendingPhoto]
+            try await old.create(patrol)
+            let export = try await old.exportOutbox()
+
+            let fresh = try await session.handset("new", worker: "w", grids: [LiveServer.gridA])
+            var damaged = try WireCoding.decode(OutboxExport.self, from: export)
+            damaged.photos?[0].bytes[10] ^= 0xFF
+            await #expect(throws: FieldClientError.self) { try await fresh.importOutbox(try WireCoding.encode(damaged)) }
+            #expect(try await fresh.status().pendingChanges == 0, "a damaged export imports nothing")
+
+            #expect(try await fresh.importOutbox(export) == 1)
+            #expect(try await fresh.importOutbox(export) == 0, "importing twice adds nothing")
+            try await fresh.sync()
+            let uploaded = try await fresh.uploadPhotos()
+            #expect(uploaded.uploaded == 2)
+            for photo in [delivered, pendingPhoto] {
+                let digest = try #require(photo.sha256.flatMap(BlobDigest.init))
+                #expect(try await server.blobs().blob(digest)?.size != nil, "\(photo.sha256 ?? "") is on the server")
+            }
+            #expect(try await fresh.status().photosPending == 0)
+        }
+    }
+
     @Test("a revoked handset is told so, keeps its work, and says what to do")
     func revoked() async throws {
         let server = try await LiveServer()

@@ -73,10 +73,13 @@ extension SimTerminal {
                     }
                 })
             }
+            // Photos roll on a stream of their own, drawn whether or not the day has photos: the
+            // day with photos and the same day without are then the same records, change for
+            // change, and comparing their latency compares photos and nothing else.
+            var lens = SplitMix64(seed: random.next() ^ 0x70_68_6f_74_6f)
             for finding in 0..<per.findings {
-                // Rolled only on a day with photos, so that a day without keeps its seed's story.
-                let photo = scenario.photos.findingShare > 0 && random.chance(scenario.photos.findingShare)
-                    ? try await client.takePhoto(PhotoLoad.bytes(seed: random.next(), count: scenario.photos.size(&random)),
+                let photo = scenario.photos.findingShare > 0 && lens.chance(scenario.photos.findingShare)
+                    ? try await client.takePhoto(PhotoLoad.bytes(seed: lens.next(), count: scenario.photos.size(&lens)),
                                                  findingID: RecordID("f\(finding)")!)
                     : nil
                 if let photo, finding == 0 { findingPhotos[round] = photo }

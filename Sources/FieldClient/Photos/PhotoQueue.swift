@@ -61,6 +61,23 @@ enum PhotoQueue {
         try db.execute(sql: "UPDATE photo SET uploaded_at = NULL, bytes_confirmed = 0 WHERE uploaded_at IS NOT NULL AND stored = 1 AND downloaded = 0 AND failed = 0")
     }
 
+    /// Marks a photo ready to upload now unless a change still in the outbox names it.
+    static func readyNow(_ digest: BlobDigest, _ db: Database) throws {
+        try db.execute(sql: "UPDATE photo SET named_at_seq = 0 WHERE digest = ? AND named_at_seq IS NULL", arguments: [digest.hex])
+    }
+
+    /// Photos taken here that the server does not have yet (not refused for good), oldest
+    /// first: what an outbox export carries.
+    static func notUploaded(_ db: Database) throws -> [(BlobDigest, Date)] {
+        try Row.fetchAll(db, sql: """
+            SELECT digest, taken_at FROM photo
+            WHERE uploaded_at IS NULL AND stored = 1 AND failed = 0 AND downloaded = 0
+            ORDER BY taken_at, digest
+            """).compactMap { row in
+            BlobDigest(row["digest"] as String).map { ($0, Date(timeIntervalSince1970: row["taken_at"])) }
+        }
+    }
+
     static func isStored(_ digest: BlobDigest, _ db: Database) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT stored FROM photo WHERE digest = ?", arguments: [digest.hex]) ?? false
     }
