@@ -28,12 +28,32 @@ public struct PhotoFigures: Codable, Sendable, Hashable {
     public var latencyRatioP95: Double?
     /// With several days compared: one before the last failed an invariant.
     public var earlierDaysFailed = false
+    /// Each day of the comparison in the order run (without, with, without, …): the ratios
+    /// are medians over these, and their spread is the machine's noise.
+    public var comparedDays: [ComparedDay]?
+
+    /// One day of a latency comparison.
+    public struct ComparedDay: Codable, Sendable, Hashable {
+        public var photos: Bool
+        public var p50: Double
+        public var p95: Double
+
+        public init(photos: Bool, p50: Double, p95: Double) {
+            self.photos = photos
+            self.p50 = p50
+            self.p95 = p95
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case photos, p50 = "p50_ms", p95 = "p95_ms"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case named, bytes, missing, damaged, cuts
         case storedTwice = "stored_twice", pendingOnHandsets = "pending_on_handsets", sharedByRecords = "shared_by_records"
         case bytesUp = "bytes_up", latencyRatioP50 = "latency_ratio_p50", latencyRatioP95 = "latency_ratio_p95"
-        case earlierDaysFailed = "earlier_days_failed"
+        case earlierDaysFailed = "earlier_days_failed", comparedDays = "compared_days"
     }
 
     /// The most record sync may slow down for photos.

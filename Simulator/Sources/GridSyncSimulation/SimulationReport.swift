@@ -143,6 +143,12 @@ public struct SimulationReport: Codable, Sendable {
             if let p50 = photos.latencyRatioP50, let p95 = photos.latencyRatioP95 {
                 row("record latency w/ photos", String(format: "p50 %.2f×, p95 %.2f× of the day without (at most %.2f×)", p50, p95, PhotoFigures.latencyAllowance))
             }
+            if let days = photos.comparedDays, !days.isEmpty {
+                for photos in [false, true] {
+                    row(photos ? "  days with photos p50/p95" : "  days without p50/p95",
+                        days.filter { $0.photos == photos }.map { String(format: "%.0f/%.0f", $0.p50, $0.p95) }.joined(separator: ", ") + " ms")
+                }
+            }
         }
         if let lifecycle {
             row("deleted / purged", "\(lifecycle.deleted) / \(lifecycle.purged); resurrected \(lifecycle.resurrected)")

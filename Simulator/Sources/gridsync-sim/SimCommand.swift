@@ -92,6 +92,10 @@ struct SimCommand: AsyncParsableCommand {
             func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
             report.photos?.latencyRatioP50 = median(withPhotos.map(\.syncLatencyMS.p50)) / max(median(baselines.map(\.syncLatencyMS.p50)), 1)
             report.photos?.latencyRatioP95 = median(withPhotos.map(\.syncLatencyMS.p95)) / max(median(baselines.map(\.syncLatencyMS.p95)), 1)
+            report.photos?.comparedDays = zip(baselines, withPhotos).flatMap { without, with in
+                [PhotoFigures.ComparedDay(photos: false, p50: without.syncLatencyMS.p50, p95: without.syncLatencyMS.p95),
+                 PhotoFigures.ComparedDay(photos: true, p50: with.syncLatencyMS.p50, p95: with.syncLatencyMS.p95)]
+            }
             if !withPhotos.allSatisfy(\.passed) || !baselines.allSatisfy(\.passed) {
                 report.notes.append("an earlier day of the comparison failed an invariant")
                 report.photos?.earlierDaysFailed = true
