@@ -25,27 +25,11 @@ struct ClientBenchmark: AsyncParsableCommand {
     var drain = 5_000
 
     func run() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-client-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-
+        try await withTemporaryFolder("gridsync-client-bench") { folder in
         let raw = try RawCommitLatency.measure(path: folder.appendingPathComponent("raw.sqlite").path, count: writes)
-
-        let store = try SQLiteStore(path: folder.appendingPathComponent("server.sqlite").path)
-        let engine = SyncEngine(store: store)
-        let grid = GridPath("futian/shatou/community-03/grid-12")!
-        try await engine.replaceHierarchy(GridHierarchy(grids: [GridNode(path: GridPath("futian/shatou")!)], assignments: []))
-        let code = TokenFactory.token(prefix: TokenFactory.enrollmentPrefix)
-        _ = try await engine.createDevice(worker: "bench", grids: [grid], enrollmentCodeHash: TokenFactory.hash(code), registrationKey: nil, at: Date())
-
-        let port = try await FreePort.pick()
-        let app = buildApplication(configuration: ServerConfiguration(port: port), store: store)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            let base = URL(string: "http://127.0.0.1:\(port)")!
-            try await AdminClient.waitUntilHealthy(base)
-            let handset = try FieldClient(path: folder.appendingPathComponent("handset.sqlite").path, transport: URLSessionTransport(baseURL: base))
-            try await handset.enroll(code: code)
+        try await BenchServer.serving(try SQLiteStore(path: folder.appendingPathComponent("server.sqlite").path)) { server in
+            let grid = BenchServer.grid
+            let handset = try await server.handset(path: folder.appendingPathComponent("handset.sqlite").path)
 
             // Local writes: edits of one household's notes, as a worker types through a visit.
             let household = Household(id: RecordID("hh-bench")!, grid: grid, address: Address(building: "12", unit: "2", room: "301"), type: .resident)
@@ -75,7 +59,7 @@ struct ClientBenchmark: AsyncParsableCommand {
             print(String(format: "ratio local write / raw commit:               p50 %7.2f      p99 %7.2f", p50 / raw.p50, p99 / raw.p99))
             print(String(format: "outbox drain: %d changes in %.2f s = %.0f changes/s (raw inserts, 1 per commit: %.0f /s, ratio %.2f)",
                          queued, drainSeconds, drainRate, raw.insertsPerSecond, drainRate / raw.insertsPerSecond))
-            group.cancelAll()
+        }
         }
     }
 }

@@ -24,24 +24,12 @@ struct FirstPullBenchmark: AsyncParsableCommand {
     @Option(help: "Fresh handsets to time, one after another (the best is reported beside the median).") var rounds = 3
 
     func run() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-first-pull-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-
-        let store = try SQLiteStore(path: folder.appendingPathComponent("server.sqlite").path)
-        let engine = SyncEngine(store: store)
-        let grid = GridPath("futian/shatou/community-03/grid-12")!
-        try await engine.replaceHierarchy(GridHierarchy(grids: [GridNode(path: GridPath("futian/shatou")!)], assignments: []))
-
-        let port = try await FreePort.pick()
-        let app = buildApplication(configuration: ServerConfiguration(port: port), store: store)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            let base = URL(string: "http://127.0.0.1:\(port)")!
-            try await AdminClient.waitUntilHealthy(base)
+        try await withTemporaryFolder("gridsync-first-pull") { folder in
+        try await BenchServer.serving(try SQLiteStore(path: folder.appendingPathComponent("server.sqlite").path)) { server in
+            let grid = BenchServer.grid
 
             // The grid's households, from the worker who registered them.
-            let seeder = try await Self.handset(engine: engine, grid: grid, base: base, path: folder.appendingPathComponent("seeder.sqlite").path)
+            let seeder = try await server.handset(path: folder.appendingPathComponent("seeder.sqlite").path)
             for index in 0..<households {
                 try await seeder.create(Self.household(index, grid: grid))
             }
@@ -50,8 +38,7 @@ struct FirstPullBenchmark: AsyncParsableCommand {
 
             var seconds: [Double] = []
             for round in 0..<rounds {
-                let handset = try await Self.handset(engine: engine, grid: grid, base: base,
-                                                     path: folder.appendingPathComponent("fresh-\(round).sqlite").path)
+                let handset = try await server.handset(path: folder.appendingPathComponent("fresh-\(round).sqlite").path)
                 let clock = ContinuousClock()
                 let started = clock.now
                 let report = try await handset.sync()
@@ -68,16 +55,8 @@ struct FirstPullBenchmark: AsyncParsableCommand {
             print(String(format: "first pull:                       best %6.3f s  median %6.3f s", seconds[0], median))
             print(String(format: "raw SQLite inserts of %d rows:  %6.3f s (one transaction per %d-row page, synchronous=FULL)", households, raw, SyncLimits().maxPullPage))
             print(String(format: "ratio first pull / raw inserts:   best %6.1f  median %6.1f", seconds[0] / raw, median / raw))
-            group.cancelAll()
         }
-    }
-
-    static func handset(engine: SyncEngine, grid: GridPath, base: URL, path: String) async throws -> FieldClient {
-        let code = TokenFactory.token(prefix: TokenFactory.enrollmentPrefix)
-        _ = try await engine.createDevice(worker: "bench", grids: [grid], enrollmentCodeHash: TokenFactory.hash(code), registrationKey: nil, at: Date())
-        let handset = try FieldClient(path: path, transport: URLSessionTransport(baseURL: base))
-        try await handset.enroll(code: code)
-        return handset
+        }
     }
 
     static func household(_ index: Int, grid: GridPath) -> Household {

@@ -24,30 +24,18 @@ struct PhotoBenchmark: AsyncParsableCommand {
     @Option(help: "Seed for the photo and the cuts.") var seed: UInt64 = 1
 
     func run() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-photo-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        try await withTemporaryFolder("gridsync-photo") { folder in
         let store = try SQLiteStore(path: folder.appendingPathComponent("server.sqlite").path)
-        let engine = SyncEngine(store: store)
-        let grid = GridPath("futian/shatou/community-03/grid-12")!
-        try await engine.replaceHierarchy(GridHierarchy(grids: [GridNode(path: GridPath("futian/shatou")!)], assignments: []))
-        let port = try await FreePort.pick()
-        let app = buildApplication(configuration: ServerConfiguration(port: port), store: store)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            let base = URL(string: "http://127.0.0.1:\(port)")!
-            try await AdminClient.waitUntilHealthy(base)
-            let link = try await LinkProxy.start(to: port, conditions: .init(
+        try await BenchServer.serving(store) { server in
+            let grid = BenchServer.grid, base = server.base
+            let link = try await LinkProxy.start(to: base.port!, conditions: .init(
                 bytesPerSecond: bytesPerSecond, cutProbability: cutShare, cutWithinBytes: SyncLimits().blobChunkBytes + 1_024, seed: seed))
             let counter = ChunkCounter(URLSessionTransport(baseURL: URL(string: "http://127.0.0.1:\(link.port)")!))
             // Records go straight to the server; the photo crosses the poor link.
-            let code = TokenFactory.token(prefix: TokenFactory.enrollmentPrefix)
-            _ = try await engine.createDevice(worker: "bench", grids: [grid], enrollmentCodeHash: TokenFactory.hash(code), registrationKey: nil, at: Date())
-            let handset = try FieldClient(
+            let handset = try await server.handset(
                 path: folder.appendingPathComponent("handset.sqlite").path,
                 transport: PhotoRoute(records: URLSessionTransport(baseURL: base), photos: counter),
                 configuration: .init(appVersion: "bench", retry: RetryPolicy(maxAttempts: 1_000, initialDelay: .milliseconds(100), maxDelay: .seconds(1))))
-            try await handset.enroll(code: code)
 
             let size = megabytes << 20
             var random = SplitMix64(seed: seed)
@@ -85,7 +73,7 @@ struct PhotoBenchmark: AsyncParsableCommand {
             print(String(format: "bytes up the link:   %8d  (%.1f%% over the photo: headers, and the part of each cut chunk that got through)",
                          tally.bytesUpstream, Double(tally.bytesUpstream - size) * 100 / Double(size)))
             await link.stop()
-            group.cancelAll()
+        }
         }
     }
 }

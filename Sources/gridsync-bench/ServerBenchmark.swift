@@ -57,24 +57,18 @@ struct ServerBenchmark: AsyncParsableCommand {
             rawLabel = "raw SQLite inserts (1 per commit, WAL, synchronous=FULL)"
             store = try SQLiteStore(path: folder.appendingPathComponent("server.sqlite").path)
         }
-        let engine = SyncEngine(store: store)
-        let grid = GridPath("futian/shatou/community-03/grid-12")!
-        try await engine.replaceHierarchy(GridHierarchy(grids: [GridNode(path: GridPath("futian/shatou")!)], assignments: []))
-        var devices: [(token: String, replica: ReplicaID)] = []
-        for index in 0..<connections {
-            let code = "bench-code-\(index)", token = TokenFactory.token(prefix: TokenFactory.devicePrefix)
-            _ = try await engine.createDevice(worker: "worker-\(index)", grids: [grid], enrollmentCodeHash: TokenFactory.hash(code), registrationKey: nil, at: Date())
-            let device = try await engine.enroll(enrollmentCodeHash: TokenFactory.hash(code), tokenHash: TokenFactory.hash(token), appVersion: "bench", installationID: nil, at: Date())
-            devices.append((token, device.replicaID))
-        }
-        let bodies = try devices.map { device in try PushWorkload.bodies(replica: device.replica, grid: grid, pushes: pushes, batch: batch) }
-
-        let port = try await FreePort.pick()
-        let app = buildApplication(configuration: ServerConfiguration(port: port), store: store)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            let client = LoadClient(base: URL(string: "http://127.0.0.1:\(port)")!, connections: connections)
-            try await AdminClient.waitUntilHealthy(client.base)
+        try await BenchServer.serving(store) { server in
+            var devices: [(token: String, replica: ReplicaID)] = []
+            for index in 0..<connections {
+                let code = "bench-code-\(index)", token = TokenFactory.token(prefix: TokenFactory.devicePrefix)
+                _ = try await server.engine.createDevice(worker: "worker-\(index)", grids: [BenchServer.grid], enrollmentCodeHash: TokenFactory.hash(code),
+                                                         registrationKey: nil, at: Date())
+                let device = try await server.engine.enroll(enrollmentCodeHash: TokenFactory.hash(code), tokenHash: TokenFactory.hash(token), appVersion: "bench",
+                                                            installationID: nil, at: Date())
+                devices.append((token, device.replicaID))
+            }
+            let bodies = try devices.map { device in try PushWorkload.bodies(replica: device.replica, grid: BenchServer.grid, pushes: pushes, batch: batch) }
+            let client = LoadClient(base: server.base, connections: connections)
 
             let emptyRate = try await client.requestsPerSecond(path: "/health", total: connections * pushes * 4)
             let started = ContinuousClock.now
@@ -90,7 +84,6 @@ struct ServerBenchmark: AsyncParsableCommand {
             print(String(format: "merged changes through /v1/push:                        %8.0f /s", mergedRate))
             print(String(format: "pushes per second:                                      %8.0f /s", Double(connections * pushes) / seconds))
             print(String(format: "ratio merged changes / raw inserts:                     %8.2f", mergedRate / rawRate))
-            group.cancelAll()
         }
         if let postgres = store as? PostgresStore { await postgres.shutdown() }
         if let database { try await PostgresDatabases.drop(database) }
