@@ -29,12 +29,6 @@ public struct AdminClient: Sendable {
     /// The server's base URL, when it is reached over the network.
     public var baseURL: URL? { transport.endpoint }
 
-    /// The same client with another token: another operator, a viewer, or a device token the
-    /// admin API must refuse.
-    public func with(token: String) -> AdminClient {
-        AdminClient(transport: transport, token: token, attempts: attempts)
-    }
-
     func get<T: Decodable>(_ type: T.Type, _ path: String, query: [String: String] = [:]) async throws -> T {
         try Self.decode(type, try await send("GET", path, query: query, body: nil))
     }
@@ -81,11 +75,6 @@ public struct AdminClient: Sendable {
         if body != nil { all["Content-Type"] = "application/json" }
         let items = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
         return try await transport.carry(AdminRequest(method: method, path: path, query: items, headers: all, body: body))
-    }
-
-    /// ``answer(_:_:query:body:headers:)`` with a JSON body.
-    public func answer<B: Encodable>(_ method: String, _ path: String, json: B) async throws -> AdminAnswer {
-        try await answer(method, path, body: try WireCoding.encode(json))
     }
 
     private var unreachable: AdminError { AdminError.unreachable(transport.endpoint) }

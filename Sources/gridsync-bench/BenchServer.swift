@@ -20,7 +20,7 @@ struct BenchServer: Sendable {
     static func serving<Value: Sendable>(_ store: any SyncStore, _ body: (BenchServer) async throws -> Value) async throws -> Value {
         try await SyncEngine(store: store).replaceHierarchy(GridHierarchy(grids: [GridNode(path: GridPath("futian/shatou")!)], assignments: []))
         let port = try await FreePort.pick()
-        let app = buildApplication(configuration: ServerConfiguration(port: port), store: store)
+        let app = try buildApplication(configuration: ServerConfiguration(port: port), store: store)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService(gracefulShutdownSignals: []) }
             defer { group.cancelAll() }

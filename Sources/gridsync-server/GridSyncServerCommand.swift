@@ -154,7 +154,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger.notice("created the first admin token", metadata: ["file": .string(adminTokenFile)])
         }
         let portFile = self.portFile
-        let app = buildApplication(configuration: configuration, store: store, logger: logger, onServerRunning: { channel in
+        let app = try buildApplication(configuration: configuration, store: store, logger: logger, onServerRunning: { channel in
             guard let portFile, let port = channel.localAddress?.port else { return }
             _ = FileManager.default.createFile(atPath: portFile, contents: Data("\(port)\n".utf8))
         })

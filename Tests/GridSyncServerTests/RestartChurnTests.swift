@@ -38,7 +38,7 @@ struct RestartChurnTests {
         var logger = Logger(label: "churn")
         logger.logLevel = .critical
         for round in 0..<200 {
-            let app = buildApplication(configuration: ServerConfiguration(port: port), store: store, logger: logger)
+            let app = try buildApplication(configuration: ServerConfiguration(port: port), store: store, logger: logger)
             let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
             let running = Task { try await group.run() }
             var up = false

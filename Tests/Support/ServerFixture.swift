@@ -86,8 +86,8 @@ public struct ServerFixture: Sendable {
     }
 
     public func application(configuration: ServerConfiguration? = nil, logger: Logger = Logger(label: "gridsync-server"),
-                            now: @escaping @Sendable () -> Date = Date.init) -> some ApplicationProtocol {
-        buildApplication(configuration: configuration ?? self.configuration, store: store, logger: logger, now: now)
+                            now: @escaping @Sendable () -> Date = Date.init) throws -> some ApplicationProtocol {
+        try buildApplication(configuration: configuration ?? self.configuration, store: store, logger: logger, now: now)
     }
 
     /// Runs `body` against the server in-process (`.router`) or on a loopback port (`.live`).
@@ -95,7 +95,8 @@ public struct ServerFixture: Sendable {
                                      logger: Logger = Logger(label: "gridsync-server"), now: @escaping @Sendable () -> Date = Date.init,
                                      _ body: @Sendable (ServerConnection) async throws -> Value) async throws -> Value {
         let adminToken = self.adminToken
-        return try await application(configuration: configuration, logger: logger, now: now).test(setup) { client in
+        let app = try application(configuration: configuration, logger: logger, now: now)
+        return try await app.test(setup) { client in
             try await body(ServerConnection(client: client, adminToken: adminToken))
         }
     }

@@ -69,7 +69,7 @@ actor EmbeddedServer: ServerCluster {
     private func start() async throws {
         var logger = log.map { log in Logger(label: "gridsync-sim.server", factory: { _ in log.handler() }) } ?? Logger(label: "gridsync-sim.server")
         logger.logLevel = log == nil ? .critical : .trace
-        let app = buildApplication(configuration: ServerConfiguration(port: port, deadlines: deadlines, admission: admission), store: store, logger: logger)
+        let app = try buildApplication(configuration: ServerConfiguration(port: port, deadlines: deadlines, admission: admission), store: store, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         self.group = group
         running = Task { try await group.run() }

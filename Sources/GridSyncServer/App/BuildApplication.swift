@@ -11,22 +11,23 @@ import NIOCore
 /// For example:
 /// ```swift
 /// let store = try SQLiteStore(path: "/tmp/gridsync.sqlite")
-/// let app = buildApplication(configuration: .init(port: 0), store: store)
+/// let app = try buildApplication(configuration: .init(port: 0), store: store)
 /// try await app.runService()
 /// ```
 public func buildApplication(
     configuration: ServerConfiguration, store: any SyncStore, blobs: (any BlobStore)? = nil, metrics: ServerMetrics = ServerMetrics(),
     logger: Logger = Logger(label: "gridsync-server"), now: @escaping @Sendable () -> Date = Date.init,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
-) -> some ApplicationProtocol {
+) throws -> some ApplicationProtocol {
     let engine = SyncEngine(store: store, deadlines: configuration.deadlines)
-    let photos: PhotoLibrary
+    let photoStore: any BlobStore
     do {
-        photos = PhotoLibrary(blobs: try blobs ?? store.defaultBlobStore(), engine: engine, limits: configuration.limits,
-                              metrics: metrics, gracePeriod: configuration.photoGracePeriod)
+        photoStore = try blobs ?? store.defaultBlobStore()
     } catch {
-        fatalError("the photo store could not be opened: \(error)")
+        throw PhotoStoreUnavailable(reason: error)
     }
+    let photos = PhotoLibrary(blobs: photoStore, engine: engine, limits: configuration.limits, metrics: metrics,
+                              gracePeriod: configuration.photoGracePeriod)
     let environment = ServerEnvironment(engine: engine, limits: configuration.limits, metrics: metrics, photos: photos,
                                         bodyTimeout: configuration.bodyTimeout, admission: configuration.admission, now: now)
     let router = Router(context: GridSyncRequestContext.self)

@@ -122,7 +122,7 @@ struct PostgresInstancesTests {
         _ = try await engineA.createDevice(worker: "zhang.wei", grids: [Self.grid], enrollmentCodeHash: "code", registrationKey: nil, at: Date())
         let token = TokenFactory.token(prefix: TokenFactory.devicePrefix)
         let device = try await engineA.enroll(enrollmentCodeHash: "code", tokenHash: TokenFactory.hash(token), appVersion: "1", installationID: nil, at: Date())
-        let appB = buildApplication(configuration: ServerConfiguration(port: 0), store: b)
+        let appB = try buildApplication(configuration: ServerConfiguration(port: 0), store: b)
         try await appB.test(.router) { client in
             let headers: HTTPFields = [.authorization: "Bearer \(token)", HTTPField.Name(WireProtocol.versionHeader)!: "\(WireProtocol.version)"]
             #expect(try await client.execute(uri: "/v1/pull", method: .get, headers: headers).status == .ok)
