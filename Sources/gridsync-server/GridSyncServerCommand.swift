@@ -150,14 +150,15 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             store = try SQLiteStore(path: database)
         }
-        if let adminTokenFile, try await AdminBootstrap.ensureAdminToken(store: store, writingTo: adminTokenFile) != nil {
-            logger.notice("created the first admin token", metadata: ["file": .string(adminTokenFile)])
-        }
         let portFile = self.portFile
         let app = try buildApplication(configuration: configuration, store: store, logger: logger, onServerRunning: { channel in
             guard let portFile, let port = channel.localAddress?.port else { return }
             _ = FileManager.default.createFile(atPath: portFile, contents: Data("\(port)\n".utf8))
         })
+        // Only once the server can start: a start refused (no photo store) leaves no token behind.
+        if let adminTokenFile, try await AdminBootstrap.ensureAdminToken(store: store, writingTo: adminTokenFile) != nil {
+            logger.notice("created the first admin token", metadata: ["file": .string(adminTokenFile)])
+        }
         try await app.runService()
     }
 }
