@@ -47,10 +47,10 @@ struct BenchServer: Sendable {
     }
 }
 
-/// A fresh folder for one run, removed after it.
-func withTemporaryFolder<Value>(_ prefix: String, _ body: (URL) async throws -> Value) async throws -> Value {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+/// A fresh, empty folder for one benchmark run, under `parent`; the caller removes it
+/// (`defer { try? FileManager.default.removeItem(at: folder) }`).
+func makeRunFolder(_ prefix: String, in parent: URL = FileManager.default.temporaryDirectory) throws -> URL {
+    let folder = parent.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    return try await body(folder)
+    return folder
 }

@@ -25,7 +25,8 @@ struct ClientBenchmark: AsyncParsableCommand {
     var drain = 5_000
 
     func run() async throws {
-        try await withTemporaryFolder("gridsync-client-bench") { folder in
+        let folder = try makeRunFolder("gridsync-client-bench")
+        defer { try? FileManager.default.removeItem(at: folder) }
         let raw = try RawCommitLatency.measure(path: folder.appendingPathComponent("raw.sqlite").path, count: writes)
         try await BenchServer.serving(try SQLiteStore(path: folder.appendingPathComponent("server.sqlite").path)) { server in
             let grid = BenchServer.grid
@@ -59,7 +60,6 @@ struct ClientBenchmark: AsyncParsableCommand {
             print(String(format: "ratio local write / raw commit:               p50 %7.2f      p99 %7.2f", p50 / raw.p50, p99 / raw.p99))
             print(String(format: "outbox drain: %d changes in %.2f s = %.0f changes/s (raw inserts, 1 per commit: %.0f /s, ratio %.2f)",
                          queued, drainSeconds, drainRate, raw.insertsPerSecond, drainRate / raw.insertsPerSecond))
-        }
         }
     }
 }

@@ -24,7 +24,8 @@ struct FirstPullBenchmark: AsyncParsableCommand {
     @Option(help: "Fresh handsets to time, one after another (the best is reported beside the median).") var rounds = 3
 
     func run() async throws {
-        try await withTemporaryFolder("gridsync-first-pull") { folder in
+        let folder = try makeRunFolder("gridsync-first-pull")
+        defer { try? FileManager.default.removeItem(at: folder) }
         try await BenchServer.serving(try SQLiteStore(path: folder.appendingPathComponent("server.sqlite").path)) { server in
             let grid = BenchServer.grid
 
@@ -55,7 +56,6 @@ struct FirstPullBenchmark: AsyncParsableCommand {
             print(String(format: "first pull:                       best %6.3f s  median %6.3f s", seconds[0], median))
             print(String(format: "raw SQLite inserts of %d rows:  %6.3f s (one transaction per %d-row page, synchronous=FULL)", households, raw, SyncLimits().maxPullPage))
             print(String(format: "ratio first pull / raw inserts:   best %6.1f  median %6.1f", seconds[0] / raw, median / raw))
-        }
         }
     }
 

@@ -21,8 +21,7 @@ struct IdleConnectionsBenchmark: AsyncParsableCommand {
     @Option(help: "/health requests per measurement.") var samples = 300
 
     func run() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-idle-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeRunFolder("gridsync-idle")
         defer { try? FileManager.default.removeItem(at: folder) }
         let server = try ServerUnderTest(folder: folder, arguments: ["--idle-timeout", String(idleTimeout)])
         defer { server.stop() }

@@ -24,7 +24,8 @@ struct PhotoBenchmark: AsyncParsableCommand {
     @Option(help: "Seed for the photo and the cuts.") var seed: UInt64 = 1
 
     func run() async throws {
-        try await withTemporaryFolder("gridsync-photo") { folder in
+        let folder = try makeRunFolder("gridsync-photo")
+        defer { try? FileManager.default.removeItem(at: folder) }
         let store = try SQLiteStore(path: folder.appendingPathComponent("server.sqlite").path)
         try await BenchServer.serving(store) { server in
             let grid = BenchServer.grid, base = server.base
@@ -73,7 +74,6 @@ struct PhotoBenchmark: AsyncParsableCommand {
             print(String(format: "bytes up the link:   %8d  (%.1f%% over the photo: headers, and the part of each cut chunk that got through)",
                          tally.bytesUpstream, Double(tally.bytesUpstream - size) * 100 / Double(size)))
             await link.stop()
-        }
         }
     }
 }

@@ -40,8 +40,7 @@ struct ServerBenchmark: AsyncParsableCommand {
     var directory: String?
 
     func run() async throws {
-        let folder = URL(fileURLWithPath: directory ?? NSTemporaryDirectory()).appendingPathComponent("gridsync-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeRunFolder("gridsync-bench", in: URL(fileURLWithPath: directory ?? NSTemporaryDirectory()))
         defer { try? FileManager.default.removeItem(at: folder) }
 
         let rawRate: Double, rawLabel: String, store: any SyncStore

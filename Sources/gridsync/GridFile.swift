@@ -10,7 +10,8 @@ enum GridFile {
         var lines: [(line: Int, message: String)] = []
     }
 
-    /// Reports rows read so far and the file's rows in all, every few hundred rows.
+    /// Reports rows read so far and the file's rows in all: once the rows are counted, then
+    /// every few hundred rows.
     typealias RowProgress = (_ done: Int, _ total: Int) -> Void
 
     static func yaml(_ text: String, progress: RowProgress = { _, _ in }) throws -> GridHierarchy {
@@ -24,6 +25,7 @@ enum GridFile {
         var workerLines: [String: Int] = [:]
         let gridNodes = Array(mapping["grids"]?.sequence ?? []), assignmentNodes = Array(mapping["assignments"]?.sequence ?? [])
         var read = 0
+        progress(0, gridNodes.count + assignmentNodes.count)
         func count() {
             read += 1
             if read % 500 == 0 { progress(read, gridNodes.count + assignmentNodes.count) }
@@ -68,6 +70,7 @@ enum GridFile {
         var grids: [GridNode] = []
         var byWorker: [String: [GridPath]] = [:]
         var workerLines: [String: Int] = [:]
+        progress(0, lines.count - 1)
         for (index, line) in lines.enumerated().dropFirst() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             if index % 500 == 0 { progress(index, lines.count - 1) }
             let number = index + 1

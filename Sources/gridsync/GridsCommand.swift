@@ -59,7 +59,7 @@ struct GridsCommand: AsyncParsableCommand {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw CLIError(.invalid, "cannot read \(file)")
             }
-            progress.phase("reading \(file)", total: max(text.utf8.reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 } - 1, 0), unit: "rows")
+            progress.phase("reading \(file)", unit: "rows")
             let hierarchy: GridHierarchy
             do {
                 let report: GridFile.RowProgress = { done, total in progress.advance(to: done, of: total) }

@@ -30,8 +30,7 @@ struct StormBenchmark: AsyncParsableCommand {
     var grids: Int { (terminals + 9) / 10 }
 
     func run() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridsync-storm-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeRunFolder("gridsync-storm")
         defer { try? FileManager.default.removeItem(at: folder) }
 
         var fleet = try await StormFleet.enrol(terminals: terminals, visits: visits, households: households,
